@@ -1,0 +1,60 @@
+// Sealing and opening journal blocks: compression (LZ4 block API), checksum, hash chain, and
+// the checks a reader makes before it trusts a block. Pure functions on bytes.
+//
+// A block on disk is a 64-byte BlockHeader followed by `stored_bytes` of payload; the payload,
+// once decompressed, is one Cap'n Proto RecordBlock message (schema/codec.h).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/event.h"
+#include "core/status.h"
+#include "journal/format.h"
+
+namespace td::journal {
+
+struct SealInput {
+  std::span<const uint8_t> raw_payload;  // the encoded RecordBlock
+  uint32_t record_count = 0;
+  uint64_t first_seq = 0;
+  int64_t first_ts = 0;
+  int64_t last_ts = 0;
+  uint64_t prev_chain = 0;
+  bool compress = true;  // falls back to stored-uncompressed when LZ4 does not shrink it
+};
+
+// Appends header + stored payload to *out and returns the header written.
+// REQUIRES: raw_payload.size() in (0, kMaxBlockRawBytes], record_count in (0, kMaxBlockRecords].
+BlockHeader SealBlock(const SealInput& in, std::vector<uint8_t>* out);
+
+// A block whose header parsed and whose checksum matched.
+struct BlockView {
+  BlockHeader header;
+  std::span<const uint8_t> stored;  // the payload bytes
+  size_t total_bytes = 0;           // header + payload
+};
+
+// Why a block could not be used; kTruncated means the bytes end inside it.
+enum class BlockFault : uint8_t { kNone = 0, kTruncated, kBadHeader, kChecksum };
+
+struct BlockCheck {
+  BlockFault fault = BlockFault::kNone;
+  std::string reason;
+  BlockView view;  // valid when fault == kNone
+};
+
+// Checks the block starting at bytes[0] (bytes runs to the end of the segment).
+BlockCheck CheckBlock(std::span<const uint8_t> bytes);
+
+// Decompresses and decodes a checked block into *events, then checks that the records agree
+// with the header (count, sequence numbers first_seq.., timestamps within [first_ts, last_ts]
+// and non-decreasing). `scratch` is reused between calls.
+Status OpenBlock(const BlockView& block, std::vector<uint64_t>* scratch, std::vector<Event>* events);
+
+// The offset of the next position after `from` where a valid block starts (magic, sane header
+// and matching checksum), or bytes.size() when there is none.
+size_t FindNextValidBlock(std::span<const uint8_t> bytes, size_t from);
+
+}  // namespace td::journal

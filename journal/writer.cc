@@ -1,0 +1,401 @@
+#include "journal/writer.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "journal/block.h"
+#include "journal/format.h"
+#include "journal/index.h"
+#include "journal/reader.h"
+#include "schema/codec.h"
+
+namespace td::journal {
+namespace {
+
+int64_t MonotonicNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A rough upper estimate of a record's encoded size, to cut blocks near the target size
+// without encoding twice.
+size_t EstimateBytes(const Event& e) {
+  constexpr size_t kFixed = 96;  // Record struct, union pointer, the kind's struct
+  return std::visit(
+      [](const auto& p) -> size_t {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, L2Snapshot>) {
+          return kFixed + 16 * (p.bids.size() + p.asks.size());
+        } else if constexpr (std::is_same_v<T, WireMessage> || std::is_same_v<T, Annotation>) {
+          const std::string& s = [&]() -> const std::string& {
+            if constexpr (std::is_same_v<T, WireMessage>) return p.bytes; else return p.text;
+          }();
+          return kFixed + s.size();
+        } else if constexpr (std::is_same_v<T, OrderReject> || std::is_same_v<T, CancelReject> ||
+                             std::is_same_v<T, SessionState>) {
+          return kFixed + p.text.size();
+        } else if constexpr (std::is_same_v<T, OperatorCommand>) {
+          return kFixed + p.key.size() + p.value.size() + p.origin.size();
+        } else if constexpr (std::is_same_v<T, RiskEvent>) {
+          return kFixed + p.rule.size() + p.text.size();
+        } else {
+          return kFixed;
+        }
+      },
+      e.payload);
+}
+
+}  // namespace
+
+JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOptions options)
+    : dir_(std::move(dir)),
+      header_(std::move(header)),
+      options_(options),
+      mask_(options.queue_capacity - 1),
+      ring_(new Event[options.queue_capacity]),
+      encoder_(std::make_unique<schema::BlockEncoder>()) {}
+
+Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(const std::string& dir,
+                                                             const JournalHeader& header,
+                                                             const WriterOptions& options) {
+  if (options.queue_capacity < 2 || (options.queue_capacity & (options.queue_capacity - 1)) != 0) {
+    return InvalidArgument("journal queue capacity must be a power of two >= 2, got " +
+                           std::to_string(options.queue_capacity));
+  }
+  if (options.block_target_bytes < 1024 || options.block_target_bytes > kMaxBlockRawBytes / 2) {
+    return InvalidArgument("journal block target must be within [1 KiB, 8 MiB]");
+  }
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return IoError("cannot create journal directory " + dir + ": " + std::strerror(errno));
+  }
+  if (ListSegmentFiles(dir).ok()) {
+    return FailedPrecondition("journal directory " + dir + " already holds a journal");
+  }
+  JournalHeader h = header;
+  h.format_version = kFormatVersion;
+  h.schema_id = schema::SchemaId();
+  std::unique_ptr<JournalWriter> w(new JournalWriter(dir, std::move(h), options));
+  TD_RETURN_IF_ERROR(w->Start());
+  return w;
+}
+
+Status JournalWriter::Start() {
+  header_message_ = schema::EncodeHeader(header_);
+  if (header_message_.size() > kMaxHeaderMessageBytes) {
+    return InvalidArgument("journal header too large (" + std::to_string(header_message_.size()) +
+                           " bytes)");
+  }
+  TD_RETURN_IF_ERROR(OpenSegment());
+  TD_RETURN_IF_ERROR(SyncDir(dir_));
+  last_sync_ns_ = MonotonicNs();
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+JournalWriter::~JournalWriter() {
+  Status s = Close();
+  if (!s.ok()) std::fprintf(stderr, "journal %s: %s\n", dir_.c_str(), s.ToString().c_str());
+}
+
+// ---------------------------------------------------------------- producer
+
+Event* JournalWriter::Reserve(Timestamp ts) {
+  TD_CHECK_MSG(ts.ns >= last_ts_, "journal timestamps must not decrease");
+  const uint64_t needed = pending_dropped_ > 0 ? 2 : 1;
+  uint64_t h = head_.load(std::memory_order_relaxed);
+  if (h + needed - cached_tail_ > options_.queue_capacity) {
+    cached_tail_ = tail_.load(std::memory_order_acquire);
+    if (h + needed - cached_tail_ > options_.queue_capacity &&
+        (options_.backpressure == Backpressure::kDropAndCount || !WaitForSpace(h, needed))) {
+      if (pending_dropped_++ == 0) dropped_first_ts_ = ts;
+      dropped_last_ts_ = ts;
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+  }
+  if (failed_.load(std::memory_order_relaxed)) {
+    if (pending_dropped_++ == 0) dropped_first_ts_ = ts;
+    dropped_last_ts_ = ts;
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  if (pending_dropped_ > 0) h = PublishDroppedNote(h);
+  return &ring_[h & mask_];
+}
+
+uint64_t JournalWriter::PublishDroppedNote(uint64_t h) {
+  Event& note = ring_[h & mask_];
+  note.seq = next_seq_++;
+  note.ts = dropped_last_ts_;
+  note.payload = RecordsDropped{pending_dropped_, dropped_first_ts_, dropped_last_ts_};
+  last_ts_ = dropped_last_ts_.ns;
+  pending_dropped_ = 0;
+  head_.store(++h, std::memory_order_release);
+  return h;
+}
+
+SeqNo JournalWriter::Publish(Event* slot) {
+  const SeqNo seq = next_seq_++;
+  slot->seq = seq;
+  last_ts_ = slot->ts.ns;
+  const uint64_t h = head_.load(std::memory_order_relaxed) + 1;
+  head_.store(h, std::memory_order_release);
+  const uint64_t depth = h - cached_tail_;
+  if (depth > queue_high_water_.load(std::memory_order_relaxed)) {
+    queue_high_water_.store(static_cast<uint32_t>(depth), std::memory_order_relaxed);
+  }
+  if (consumer_sleeping_.load(std::memory_order_relaxed)) Wake();
+  return seq;
+}
+
+bool JournalWriter::WaitForSpace(uint64_t head, uint64_t needed) {
+  Wake();
+  for (int spins = 0;; ++spins) {
+    cached_tail_ = tail_.load(std::memory_order_acquire);
+    if (head + needed - cached_tail_ <= options_.queue_capacity) return true;
+    if (failed_.load(std::memory_order_relaxed)) return false;
+    if (spins < 64) {
+      __builtin_ia32_pause();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
+void JournalWriter::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_consumer_.notify_one();
+}
+
+// ---------------------------------------------------------------- journal thread
+
+uint64_t JournalWriter::CountForBlock(uint64_t tail, uint64_t available) const {
+  size_t bytes = 0;
+  uint64_t n = 0;
+  while (n < available && n < kMaxBlockRecords / 2 && bytes < options_.block_target_bytes) {
+    bytes += EstimateBytes(ring_[(tail + n) & mask_]);
+    ++n;
+  }
+  return n;
+}
+
+void JournalWriter::Run() {
+  uint64_t tail = tail_.load(std::memory_order_relaxed);
+  int64_t partial_since_ns = 0;
+  while (true) {
+    const uint64_t head = head_.load(std::memory_order_acquire);
+    const uint64_t available = head - tail;
+    const bool stopping = stop_.load(std::memory_order_acquire);
+    const bool flushing =
+        flush_target_.load(std::memory_order_acquire) > flushed_.load(std::memory_order_relaxed);
+    if (available == 0) {
+      if (flushing) {
+        Status s = SyncIfDue(options_.durability != Durability::kNone);
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!s.ok() && error_.ok()) error_ = s;
+        flushed_.store(tail, std::memory_order_release);
+        wake_producer_.notify_all();
+      }
+      if (stopping) break;
+      Status s = SyncIfDue(false);
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!s.ok() && error_.ok()) error_ = s;
+      // A missed wake-up (the producer saw the flag clear just before it was set) costs at
+      // most the 1 ms wait below, never a lost event.
+      consumer_sleeping_.store(true, std::memory_order_seq_cst);
+      if (head_.load(std::memory_order_seq_cst) == tail && !stop_.load() &&
+          flush_target_.load() <= flushed_.load()) {
+        wake_consumer_.wait_for(lock, std::chrono::milliseconds(1));
+      }
+      consumer_sleeping_.store(false, std::memory_order_relaxed);
+      continue;
+    }
+    const uint64_t count = CountForBlock(tail, available);
+    if (count == available && !stopping && !flushing && !failed_.load()) {
+      // A partial block: give it up to `linger` to fill before writing it.
+      const int64_t now = MonotonicNs();
+      if (partial_since_ns == 0) partial_since_ns = now;
+      if (now - partial_since_ns < options_.linger.ns) {
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        continue;
+      }
+    }
+    partial_since_ns = 0;
+    if (!failed_.load(std::memory_order_relaxed)) {
+      Status s = WriteBlock(tail, count);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (error_.ok()) error_ = s;
+        failed_.store(true);
+      }
+    }
+    tail += count;
+    tail_.store(tail, std::memory_order_release);
+  }
+}
+
+Status JournalWriter::WriteBlock(uint64_t from, uint64_t count) {
+  encoder_->Begin(count);
+  for (uint64_t i = 0; i < count; ++i) encoder_->Add(ring_[(from + i) & mask_]);
+  std::span<const uint8_t> raw = encoder_->Finish();
+  if (raw.size() > options_.block_target_bytes * 2 + kMaxRecordBytes) {
+    if (count > 1) {  // the estimate was far off: split
+      TD_RETURN_IF_ERROR(WriteBlock(from, count / 2));
+      return WriteBlock(from + count / 2, count - count / 2);
+    }
+    Event& e = ring_[from & mask_];
+    e.payload = Annotation{"record of kind " + std::string(KindName(e)) + " not journaled: " +
+                           std::to_string(raw.size()) + " bytes exceeds the limit of " +
+                           std::to_string(kMaxRecordBytes)};
+    return WriteBlock(from, 1);
+  }
+  const Event& first = ring_[from & mask_];
+  const Event& last = ring_[(from + count - 1) & mask_];
+  if (segment_.size() > kSegmentHeaderBytes + header_message_.size() + 8 &&
+      segment_.size() + kBlockHeaderBytes + raw.size() > options_.segment_max_bytes) {
+    TD_RETURN_IF_ERROR(SyncIfDue(options_.durability != Durability::kNone));
+    index_segments_.back().file_bytes = segment_.size();
+    TD_RETURN_IF_ERROR(segment_.Close());
+    ++segment_index_;
+    TD_RETURN_IF_ERROR(OpenSegment());
+  }
+  out_.clear();
+  SealInput in;
+  in.raw_payload = raw;
+  in.record_count = static_cast<uint32_t>(count);
+  in.first_seq = first.seq;
+  in.first_ts = first.ts.ns;
+  in.last_ts = last.ts.ns;
+  in.prev_chain = chain_;
+  in.compress = options_.compress;
+  const BlockHeader h = SealBlock(in, &out_);
+  IndexEntry entry;
+  entry.segment = segment_index_;
+  entry.record_count = h.record_count;
+  entry.offset = segment_.size();
+  entry.first_seq = h.first_seq;
+  entry.first_ts = h.first_ts;
+  entry.last_ts = h.last_ts;
+  entry.chain = h.chain;
+  entry.total_bytes = static_cast<uint32_t>(out_.size());
+  TD_RETURN_IF_ERROR(segment_.Append(out_));
+  index_blocks_.push_back(entry);
+  chain_ = h.chain;
+  last_chain_.store(chain_, std::memory_order_relaxed);
+  unsynced_ = true;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.records_written += count;
+    stats_.blocks_written += 1;
+    stats_.raw_bytes += raw.size();
+    stats_.stored_bytes += out_.size();
+  }
+  return SyncIfDue(options_.durability == Durability::kEveryBlock);
+}
+
+Status JournalWriter::OpenSegment() {
+  const std::string name = SegmentFileName(segment_index_);
+  Result<AppendFile> f = AppendFile::Create(dir_ + "/" + name);
+  if (!f.ok()) return f.status();
+  segment_ = std::move(*f);
+  SegmentHeader sh;
+  sh.segment_index = segment_index_;
+  sh.first_seq = index_blocks_.empty() ? 1
+                                       : index_blocks_.back().first_seq +
+                                             index_blocks_.back().record_count;
+  sh.prev_chain = chain_;
+  sh.header_message = header_message_;
+  const std::vector<uint8_t> bytes = EncodeSegmentHeader(sh);
+  TD_RETURN_IF_ERROR(segment_.Append(bytes));
+  index_segments_.push_back(SegmentInfo{name, 0, bytes.size(), true});
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.segments = segment_index_ + 1;
+    stats_.stored_bytes += bytes.size();
+  }
+  if (options_.durability != Durability::kNone) {
+    TD_RETURN_IF_ERROR(segment_.Sync());
+    TD_RETURN_IF_ERROR(SyncDir(dir_));
+  }
+  return Status::Ok();
+}
+
+Status JournalWriter::SyncIfDue(bool force) {
+  if (!unsynced_ || !segment_.is_open()) return Status::Ok();
+  const int64_t now = MonotonicNs();
+  const bool due = options_.durability == Durability::kInterval &&
+                   now - last_sync_ns_ >= options_.sync_interval.ns;
+  if (!force && !due) return Status::Ok();
+  TD_RETURN_IF_ERROR(segment_.Sync());
+  last_sync_ns_ = now;
+  unsynced_ = false;
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.syncs += 1;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------- control
+
+Status JournalWriter::Flush() {
+  const uint64_t target = head_.load(std::memory_order_relaxed);
+  flush_target_.store(target, std::memory_order_release);
+  Wake();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (flushed_.load(std::memory_order_acquire) < target && !failed_.load()) {
+    wake_producer_.wait_for(lock, std::chrono::milliseconds(1));
+  }
+  return error_;
+}
+
+Status JournalWriter::Close() {
+  if (closed_) return error_;
+  closed_ = true;
+  if (thread_.joinable()) {
+    if (pending_dropped_ > 0 && !failed_.load()) {
+      // Drops after the last accepted event: once the queue has drained, say so in the journal.
+      (void)Flush();
+      PublishDroppedNote(head_.load(std::memory_order_relaxed));
+    }
+    Status flushed = Flush();
+    (void)flushed;  // error_ carries it
+    stop_.store(true, std::memory_order_release);
+    Wake();
+    thread_.join();
+  }
+  if (segment_.is_open()) {
+    Status s = SyncIfDue(true);
+    if (s.ok()) {
+      index_segments_.back().file_bytes = segment_.size();
+      s = segment_.Close();
+    }
+    if (!s.ok() && error_.ok()) error_ = s;
+  }
+  if (pending_dropped_ > 0 && error_.ok()) {
+    error_ = FailedPrecondition(std::to_string(pending_dropped_) +
+                                " events dropped after a write error were not journaled");
+  }
+  if (error_.ok()) {
+    error_ = WriteFileAtomic(dir_ + "/" + kIndexFileName, EncodeIndex(index_segments_, index_blocks_));
+  }
+  return error_;
+}
+
+WriterStats JournalWriter::stats() const {
+  WriterStats s;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    s = stats_;
+  }
+  s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.appended = next_seq_ - 1;
+  s.queue_high_water = queue_high_water_.load(std::memory_order_relaxed);
+  return s;
+}
+
+uint64_t JournalWriter::last_chain() const { return last_chain_.load(std::memory_order_relaxed); }
+
+}  // namespace td::journal

@@ -1,0 +1,231 @@
+// Writing and reading journals: every kind round-trips, segments roll, seeks land on the right
+// record, the index file is used when it matches and rebuilt when it does not, and the
+// backpressure and durability policies behave as documented.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "journal/index.h"
+#include "journal/reader.h"
+#include "journal/recovery.h"
+#include "journal/writer.h"
+#include "tests/journal/test_util.h"
+
+namespace td::journal {
+namespace {
+
+using testing::EventFor;
+using testing::MakeTempDir;
+using testing::ReadAll;
+using testing::WriteJournal;
+
+WriterOptions SmallBlocks() {
+  WriterOptions o;
+  o.block_target_bytes = 4096;
+  o.queue_capacity = 1024;
+  o.linger = Duration::Micros(100);
+  return o;
+}
+
+TEST(JournalWriter, EveryRecordReadsBackExactly) {
+  const std::string dir = MakeTempDir("rt") + "/j";
+  WriteJournal(dir, 20'000, SmallBlocks());
+  Status s;
+  std::vector<Event> back = ReadAll(dir, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(back.size(), 20'000u);
+  for (uint64_t seq = 1; seq <= back.size(); ++seq) ASSERT_EQ(back[seq - 1], EventFor(seq));
+
+  auto r = JournalReader::Open(dir);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE((*r)->index_loaded_from_file());
+  EXPECT_EQ((*r)->header().engine_name, "journal-test");
+  EXPECT_EQ((*r)->header().instruments.size(), 1u);
+  EXPECT_EQ((*r)->header().format_version, kFormatVersion);
+  EXPECT_GT((*r)->blocks().size(), 10u);
+  EXPECT_EQ((*r)->indexed_records(), 20'000u);
+}
+
+TEST(JournalWriter, RollsSegmentsAndChainsAcrossThem) {
+  const std::string dir = MakeTempDir("seg") + "/j";
+  WriterOptions o = SmallBlocks();
+  o.segment_max_bytes = 64 << 10;
+  WriteJournal(dir, 30'000, o);
+  auto files = ListSegmentFiles(dir);
+  ASSERT_TRUE(files.ok());
+  EXPECT_GT(files->size(), 3u);
+  auto v = VerifyJournal(dir);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->clean());
+  EXPECT_EQ(v->records, 30'000u);
+  EXPECT_EQ(v->segments, files->size());
+  Status s;
+  EXPECT_EQ(ReadAll(dir, &s).size(), 30'000u);
+
+  // Removing a middle segment breaks sequence continuity: reported, never papered over.
+  std::filesystem::rename(dir + "/" + (*files)[1], dir + "/removed.tdj");
+  v = VerifyJournal(dir);
+  ASSERT_TRUE(v.ok());
+  EXPECT_FALSE(v->clean());
+}
+
+TEST(JournalReader, SeeksBySequenceAndTime) {
+  const std::string dir = MakeTempDir("seek") + "/j";
+  WriteJournal(dir, 25'000, SmallBlocks());
+  auto r = JournalReader::Open(dir);
+  ASSERT_TRUE(r.ok());
+  for (uint64_t seq : {1ull, 2ull, 777ull, 12'345ull, 24'999ull, 25'000ull}) {
+    ASSERT_TRUE((*r)->SeekToSeq(seq).ok());
+    const Event* e = (*r)->Next();
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->seq, seq);
+  }
+  ASSERT_TRUE((*r)->SeekToSeq(25'001).ok());
+  EXPECT_EQ((*r)->Next(), nullptr);
+
+  // Time: the first record at or after t. TimeFor repeats times, so the first of a group.
+  const Timestamp t = testing::TimeFor(15'001);
+  ASSERT_TRUE((*r)->SeekToTime(t).ok());
+  const Event* e = (*r)->Next();
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->ts, t);
+  EXPECT_LT(testing::TimeFor(e->seq - 1), t);
+  // A time inside the 2 s gap lands on the first record after it.
+  ASSERT_TRUE((*r)->SeekToTime(testing::TimeFor(9'999) + Duration::Millis(500)).ok());
+  e = (*r)->Next();
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->seq, 10'000u);  // TimeFor(10'000) is the first time after the gap
+}
+
+TEST(JournalReader, RebuildsAStaleOrMissingIndexByScanning) {
+  const std::string dir = MakeTempDir("idx") + "/j";
+  WriteJournal(dir, 5'000, SmallBlocks());
+  std::filesystem::remove(dir + "/" + kIndexFileName);
+  auto r = JournalReader::Open(dir);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE((*r)->index_loaded_from_file());
+  EXPECT_EQ((*r)->indexed_records(), 5'000u);
+
+  // A damaged index file is ignored, not trusted.
+  testing::WriteBytes(dir + "/" + kIndexFileName, {1, 2, 3});
+  r = JournalReader::Open(dir);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE((*r)->index_loaded_from_file());
+  Status s;
+  EXPECT_EQ(ReadAll(dir, &s).size(), 5'000u);
+  // recover on a clean journal rewrites the index.
+  ASSERT_TRUE(RecoverJournal(dir).ok());
+  r = JournalReader::Open(dir);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE((*r)->index_loaded_from_file());
+}
+
+TEST(JournalWriter, DropPolicyCountsAndJournalsEveryLoss) {
+  const std::string dir = MakeTempDir("drop") + "/j";
+  WriterOptions o = SmallBlocks();
+  o.queue_capacity = 4;
+  o.backpressure = Backpressure::kDropAndCount;
+  auto w = JournalWriter::Create(dir, testing::TestHeader(), o);
+  ASSERT_TRUE(w.ok());
+  constexpr uint64_t kAttempts = 200'000;
+  uint64_t accepted = 0;
+  for (uint64_t i = 1; i <= kAttempts; ++i) {
+    const Event e = EventFor(i);
+    if ((*w)->Append(e.ts, e.payload) != 0) ++accepted;
+  }
+  ASSERT_TRUE((*w)->Close().ok());
+  const WriterStats st = (*w)->stats();
+  EXPECT_EQ(st.dropped + accepted, kAttempts);
+  Status s;
+  std::vector<Event> back = ReadAll(dir, &s);
+  ASSERT_TRUE(s.ok());
+  uint64_t dropped_in_journal = 0, notes = 0;
+  for (const Event& e : back) {
+    if (const auto* d = std::get_if<RecordsDropped>(&e.payload)) {
+      dropped_in_journal += d->count;
+      ++notes;
+    }
+  }
+  // Every drop is in the journal, including drops after the last accepted event (Close()
+  // journals those once the queue has drained).
+  EXPECT_EQ(back.size(), accepted + notes);
+  EXPECT_EQ(dropped_in_journal, st.dropped);
+  std::cout << "drop test: " << st.dropped << " of " << kAttempts << " dropped, " << notes
+            << " RecordsDropped records\n";
+}
+
+TEST(JournalWriter, DurabilityPoliciesSync) {
+  for (Durability d : {Durability::kEveryBlock, Durability::kInterval}) {
+    const std::string dir = MakeTempDir("sync") + "/j";
+    WriterOptions o = SmallBlocks();
+    o.durability = d;
+    o.sync_interval = Duration::Millis(1);
+    auto w = JournalWriter::Create(dir, testing::TestHeader(), o);
+    ASSERT_TRUE(w.ok());
+    for (uint64_t seq = 1; seq <= 3'000; ++seq) {
+      const Event e = EventFor(seq);
+      (*w)->Append(e.ts, e.payload);
+    }
+    ASSERT_TRUE((*w)->Flush().ok());
+    EXPECT_GT((*w)->stats().syncs, 0u);
+    ASSERT_TRUE((*w)->Close().ok());
+    Status s;
+    EXPECT_EQ(ReadAll(dir, &s).size(), 3'000u);
+  }
+}
+
+TEST(JournalWriter, FlushMakesRecordsReadableWhileOpen) {
+  const std::string dir = MakeTempDir("flush") + "/j";
+  auto w = JournalWriter::Create(dir, testing::TestHeader(), SmallBlocks());
+  ASSERT_TRUE(w.ok());
+  for (uint64_t seq = 1; seq <= 100; ++seq) {
+    const Event e = EventFor(seq);
+    (*w)->Append(e.ts, e.payload);
+  }
+  ASSERT_TRUE((*w)->Flush().ok());
+  Status s;
+  EXPECT_EQ(ReadAll(dir, &s).size(), 100u);  // no index yet: found by a scan
+  ASSERT_TRUE((*w)->Close().ok());
+}
+
+TEST(JournalWriter, EmptyJournalIsValid) {
+  const std::string dir = MakeTempDir("empty") + "/j";
+  WriteJournal(dir, 0, SmallBlocks());
+  auto v = VerifyJournal(dir);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->clean());
+  EXPECT_EQ(v->records, 0u);
+}
+
+TEST(JournalWriter, RefusesBadOptionsAndExistingJournals) {
+  const std::string dir = MakeTempDir("opts") + "/j";
+  WriterOptions o;
+  o.queue_capacity = 1000;
+  auto w = JournalWriter::Create(dir, testing::TestHeader(), o);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("power of two"), std::string::npos);
+  WriteJournal(dir, 10, SmallBlocks());
+  w = JournalWriter::Create(dir, testing::TestHeader(), SmallBlocks());
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.status().message().find("already holds a journal"), std::string::npos);
+}
+
+TEST(JournalWriterDeathTest, TimestampsMustNotGoBackwards) {
+  const std::string dir = MakeTempDir("death") + "/j";
+  EXPECT_DEATH(
+      {
+        auto w = JournalWriter::Create(dir, testing::TestHeader(), SmallBlocks());
+        (*w)->Append(Timestamp{100}, Annotation{"a"});
+        (*w)->Append(Timestamp{99}, Annotation{"b"});
+      },
+      "timestamps must not decrease");
+}
+
+TEST(JournalReader, MissingDirectoryIsAClearError) {
+  auto r = JournalReader::Open("/nonexistent/journal");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("/nonexistent/journal"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace td::journal

@@ -1,0 +1,19 @@
+// The `tapedeck` command line: one subcommand group per room (journal, bench, ...).
+// Errors go to stderr with a non-zero exit; results to stdout.
+#include <CLI/CLI.hpp>
+
+#include "tools/cli_bench.h"
+#include "tools/cli_journal.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tapedeck: flight recorder and deterministic replay simulator for automated trading "
+      "systems"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+  int exit_code = 0;
+  td::tools::RegisterJournalCommands(app, &exit_code);
+  td::tools::RegisterBenchCommands(app, &exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
