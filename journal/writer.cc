@@ -326,10 +326,9 @@ Status JournalWriter::OpenSegment() {
 
 Status JournalWriter::SyncIfDue(bool force) {
   if (!unsynced_ || !segment_.is_open()) return Status::Ok();
+  if (!force && options_.durability != Durability::kInterval) return Status::Ok();
   const int64_t now = MonotonicNs();
-  const bool due = options_.durability == Durability::kInterval &&
-                   now - last_sync_ns_ >= options_.sync_interval.ns;
-  if (!force && !due) return Status::Ok();
+  if (!force && now - last_sync_ns_ < options_.sync_interval.ns) return Status::Ok();
   TD_RETURN_IF_ERROR(segment_.Sync());
   last_sync_ns_ = now;
   unsynced_ = false;

@@ -27,8 +27,18 @@ namespace w = ::td::schema::wire;
 // never reads more words than it holds, so the traversal limit is the block size.
 constexpr size_t kMaxBlockBytes = size_t{16} << 20;
 constexpr size_t kMaxBlockWords = kMaxBlockBytes / sizeof(capnp::word);
-// The smallest encoded Record is 4 words (3 data words and the union's pointer).
-constexpr size_t kMaxBlockRecords = kMaxBlockWords / 4;
+// The smallest encoded Record is 4 words (3 data words and the union's pointer), a PriceLevel
+// 2 words; a decoder charges every list element that much (DecodeState::Claim), and the
+// encoder accepts no longer lists. Later schemas may only grow these structs.
+constexpr size_t kMinRecordWords = 4;
+constexpr size_t kPriceLevelWords = 2;
+constexpr size_t kMaxBlockRecords = kMaxBlockWords / kMinRecordWords;
+constexpr size_t kMaxLevelsPerList = kMaxBlockWords / kPriceLevelWords;
+static_assert(w::Record::_capnpPrivate::dataWordSize + w::Record::_capnpPrivate::pointerCount >=
+              kMinRecordWords);
+static_assert(w::PriceLevel::_capnpPrivate::dataWordSize +
+                  w::PriceLevel::_capnpPrivate::pointerCount >=
+              kPriceLevelWords);
 // First-segment sizing: an L3Order record takes 10 words (Record 4 + L3Order 6); 12 leaves room
 // for a typical mix, so a ~64 KiB block of market data is one segment.
 constexpr size_t kWordsPerRecordGuess = 12;
@@ -38,7 +48,7 @@ constexpr int kMaxQtyDecimals = 18;        // the limit of core/fixed_point.h
 // ------------------------------------------------------------------------------ enums
 // Every wire enum's ordinals equal the C++ values (tapedeck.capnp's header comment), so the
 // conversion is a range check and a cast. The static_asserts below pin every enumerant; the
-// Bounds() overloads name each C++ enum's valid range.
+// BoundsOf() overloads name each C++ enum's valid range.
 
 struct Bounds {
   uint16_t min;
@@ -230,21 +240,24 @@ void PutLevels(const std::vector<PriceLevel>& levels, capnp::List<w::PriceLevel>
     b[i].setQty(levels[i].qty.raw);
   }
 }
-void GetLevels(capnp::List<w::PriceLevel>::Reader r, std::vector<PriceLevel>* out) {
+bool GetLevels(capnp::List<w::PriceLevel>::Reader r, const char* field,
+               std::vector<PriceLevel>* out, DecodeState* st) {
+  if (!st->Claim(field, r.size(), kPriceLevelWords)) return false;
   out->resize(r.size());
-  for (size_t i = 0; i < out->size(); ++i) {
+  for (uint32_t i = 0; i < r.size(); ++i) {
     (*out)[i] = {Price{r[i].getPrice()}, Qty{r[i].getQty()}};
   }
+  return true;
 }
 
-uint32_t ListSize(size_t n) {
-  TD_CHECK_MSG(n <= kMaxBlockRecords, "list too long for one block");
+uint32_t ListSize(size_t n, size_t max) {
+  TD_CHECK_MSG(n <= max, "list too long for one message");
   return static_cast<uint32_t>(n);
 }
 
 // ------------------------------------------------------------------------------ market data
 // Put(): REQUIRES enum fields in range (TD_CHECK). Get(): sets every field of *v (which may
-// hold a previous record's values), false with *st set on an out-of-range enum.
+// hold a previous record's values), false with *st set on an out-of-range enum or list size.
 
 void Put(const L3Order& v, w::Record::Builder rec) {
   auto b = rec.initL3Order();
@@ -306,19 +319,18 @@ void Put(const L2Snapshot& v, w::Record::Builder rec) {
   auto b = rec.initL2Snapshot();
   b.setInstrument(v.instrument);
   b.setUpdateId(v.update_id);
-  if (!v.bids.empty()) PutLevels(v.bids, b.initBids(ListSize(v.bids.size())));
-  if (!v.asks.empty()) PutLevels(v.asks, b.initAsks(ListSize(v.asks.size())));
+  if (!v.bids.empty()) PutLevels(v.bids, b.initBids(ListSize(v.bids.size(), kMaxLevelsPerList)));
+  if (!v.asks.empty()) PutLevels(v.asks, b.initAsks(ListSize(v.asks.size(), kMaxLevelsPerList)));
   b.setExchangeTs(v.exchange_ts.ns);
   b.setReceiveTs(v.receive_ts.ns);
 }
-bool Get(w::L2Snapshot::Reader r, L2Snapshot* v, DecodeState*) {
+bool Get(w::L2Snapshot::Reader r, L2Snapshot* v, DecodeState* st) {
   v->instrument = r.getInstrument();
   v->update_id = r.getUpdateId();
-  GetLevels(r.getBids(), &v->bids);
-  GetLevels(r.getAsks(), &v->asks);
   v->exchange_ts.ns = r.getExchangeTs();
   v->receive_ts.ns = r.getReceiveTs();
-  return true;
+  return GetLevels(r.getBids(), "bids", &v->bids, st) &&
+         GetLevels(r.getAsks(), "asks", &v->asks, st);
 }
 
 void Put(const L1Quote& v, w::Record::Builder rec) {
@@ -587,8 +599,7 @@ bool Get(w::NewOrder::Reader r, NewOrder* v, DecodeState* st) {
   v->display_qty.raw = r.getDisplayQty();
   v->post_only = r.getPostOnly();
   return FromWire(r.getSide(), "side", &v->side, st) &&
-         FromWire(r.getType(), "type", &v->type, st) &&
-         FromWire(r.getTif(), "tif", &v->tif, st);
+         FromWire(r.getType(), "type", &v->type, st) && FromWire(r.getTif(), "tif", &v->tif, st);
 }
 
 void Put(const CancelOrder& v, w::Record::Builder rec) {
@@ -699,8 +710,8 @@ void Put(const WireMessage& v, w::Record::Builder rec) {
   b.setConnection(v.connection);
   b.setDirection(ToWire<w::WireDirection>(v.direction, "WireMessage.direction"));
   if (!v.bytes.empty()) {
-    b.setBytes(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(v.bytes.data()),
-                                   v.bytes.size()));
+    b.setBytes(
+        capnp::Data::Reader(reinterpret_cast<const kj::byte*>(v.bytes.data()), v.bytes.size()));
   }
 }
 bool Get(w::WireMessage::Reader r, WireMessage* v, DecodeState* st) {
@@ -739,14 +750,14 @@ bool Get(w::RecordsDropped::Reader r, RecordsDropped* v, DecodeState*) {
 // ------------------------------------------------------------------------------ records
 
 // Decodes into the payload's existing T when it holds one, reusing its strings and vectors.
+enum class RecordError { kNone, kUnknownKind, kBadValue };
+
 template <typename T, typename Reader>
-bool GetInto(Reader r, Payload* p, DecodeState* st) {
+RecordError GetInto(Reader r, Payload* p, DecodeState* st) {
   T* v = std::get_if<T>(p);
   if (v == nullptr) v = &p->emplace<T>();
-  return Get(r, v, st);
+  return Get(r, v, st) ? RecordError::kNone : RecordError::kBadValue;
 }
-
-enum class RecordError { kNone, kUnknownKind, kBadValue };
 
 // One case per union member of Record: the mapping between the wire union and the Payload
 // alternatives is spelled out here, not inferred from their (equal) order.
@@ -756,64 +767,71 @@ RecordError GetRecord(const capnp::List<w::Record>::Reader& records, uint32_t in
   e->seq = rec.getSeq();
   e->ts.ns = rec.getTs();
   Payload* p = &e->payload;
-  bool ok = false;
   switch (rec.which()) {
-    case w::Record::L3_ORDER: ok = GetInto<L3Order>(rec.getL3Order(), p, st); break;
+    case w::Record::L3_ORDER:
+      return GetInto<L3Order>(rec.getL3Order(), p, st);
     case w::Record::TRADING_STATUS:
-      ok = GetInto<TradingStatus>(rec.getTradingStatus(), p, st);
-      break;
-    case w::Record::L2_UPDATE: ok = GetInto<L2Update>(rec.getL2Update(), p, st); break;
-    case w::Record::L2_SNAPSHOT: ok = GetInto<L2Snapshot>(rec.getL2Snapshot(), p, st); break;
-    case w::Record::L1_QUOTE: ok = GetInto<L1Quote>(rec.getL1Quote(), p, st); break;
-    case w::Record::TRADE: ok = GetInto<Trade>(rec.getTrade(), p, st); break;
-    case w::Record::ORDER_ACK: ok = GetInto<OrderAck>(rec.getOrderAck(), p, st); break;
-    case w::Record::ORDER_REJECT: ok = GetInto<OrderReject>(rec.getOrderReject(), p, st); break;
-    case w::Record::FILL: ok = GetInto<Fill>(rec.getFill(), p, st); break;
-    case w::Record::CANCEL_ACK: ok = GetInto<CancelAck>(rec.getCancelAck(), p, st); break;
+      return GetInto<TradingStatus>(rec.getTradingStatus(), p, st);
+    case w::Record::L2_UPDATE:
+      return GetInto<L2Update>(rec.getL2Update(), p, st);
+    case w::Record::L2_SNAPSHOT:
+      return GetInto<L2Snapshot>(rec.getL2Snapshot(), p, st);
+    case w::Record::L1_QUOTE:
+      return GetInto<L1Quote>(rec.getL1Quote(), p, st);
+    case w::Record::TRADE:
+      return GetInto<Trade>(rec.getTrade(), p, st);
+    case w::Record::ORDER_ACK:
+      return GetInto<OrderAck>(rec.getOrderAck(), p, st);
+    case w::Record::ORDER_REJECT:
+      return GetInto<OrderReject>(rec.getOrderReject(), p, st);
+    case w::Record::FILL:
+      return GetInto<Fill>(rec.getFill(), p, st);
+    case w::Record::CANCEL_ACK:
+      return GetInto<CancelAck>(rec.getCancelAck(), p, st);
     case w::Record::CANCEL_REJECT:
-      ok = GetInto<CancelReject>(rec.getCancelReject(), p, st);
-      break;
-    case w::Record::REPLACE_ACK: ok = GetInto<ReplaceAck>(rec.getReplaceAck(), p, st); break;
+      return GetInto<CancelReject>(rec.getCancelReject(), p, st);
+    case w::Record::REPLACE_ACK:
+      return GetInto<ReplaceAck>(rec.getReplaceAck(), p, st);
     case w::Record::ORDER_EXPIRED:
-      ok = GetInto<OrderExpired>(rec.getOrderExpired(), p, st);
-      break;
+      return GetInto<OrderExpired>(rec.getOrderExpired(), p, st);
     case w::Record::ORDER_STATUS:
-      ok = GetInto<OrderStatusReport>(rec.getOrderStatus(), p, st);
-      break;
+      return GetInto<OrderStatusReport>(rec.getOrderStatus(), p, st);
     case w::Record::RATE_LIMIT_REJECT:
-      ok = GetInto<RateLimitReject>(rec.getRateLimitReject(), p, st);
-      break;
+      return GetInto<RateLimitReject>(rec.getRateLimitReject(), p, st);
     case w::Record::SESSION_STATE:
-      ok = GetInto<SessionState>(rec.getSessionState(), p, st);
-      break;
-    case w::Record::TIMER_FIRED: ok = GetInto<TimerFired>(rec.getTimerFired(), p, st); break;
+      return GetInto<SessionState>(rec.getSessionState(), p, st);
+    case w::Record::TIMER_FIRED:
+      return GetInto<TimerFired>(rec.getTimerFired(), p, st);
     case w::Record::OPERATOR_COMMAND:
-      ok = GetInto<OperatorCommand>(rec.getOperatorCommand(), p, st);
-      break;
-    case w::Record::NEW_ORDER: ok = GetInto<NewOrder>(rec.getNewOrder(), p, st); break;
-    case w::Record::CANCEL_ORDER: ok = GetInto<CancelOrder>(rec.getCancelOrder(), p, st); break;
+      return GetInto<OperatorCommand>(rec.getOperatorCommand(), p, st);
+    case w::Record::NEW_ORDER:
+      return GetInto<NewOrder>(rec.getNewOrder(), p, st);
+    case w::Record::CANCEL_ORDER:
+      return GetInto<CancelOrder>(rec.getCancelOrder(), p, st);
     case w::Record::REPLACE_ORDER:
-      ok = GetInto<ReplaceOrder>(rec.getReplaceOrder(), p, st);
-      break;
+      return GetInto<ReplaceOrder>(rec.getReplaceOrder(), p, st);
     case w::Record::STATUS_REQUEST:
-      ok = GetInto<StatusRequest>(rec.getStatusRequest(), p, st);
-      break;
-    case w::Record::MASS_CANCEL: ok = GetInto<MassCancel>(rec.getMassCancel(), p, st); break;
-    case w::Record::TIMER_SET: ok = GetInto<TimerSet>(rec.getTimerSet(), p, st); break;
-    case w::Record::TIMER_CANCEL: ok = GetInto<TimerCancel>(rec.getTimerCancel(), p, st); break;
-    case w::Record::RISK_EVENT: ok = GetInto<RiskEvent>(rec.getRiskEvent(), p, st); break;
-    case w::Record::ANNOTATION: ok = GetInto<Annotation>(rec.getAnnotation(), p, st); break;
-    case w::Record::WIRE_MESSAGE: ok = GetInto<WireMessage>(rec.getWireMessage(), p, st); break;
-    case w::Record::CHECKPOINT: ok = GetInto<Checkpoint>(rec.getCheckpoint(), p, st); break;
+      return GetInto<StatusRequest>(rec.getStatusRequest(), p, st);
+    case w::Record::MASS_CANCEL:
+      return GetInto<MassCancel>(rec.getMassCancel(), p, st);
+    case w::Record::TIMER_SET:
+      return GetInto<TimerSet>(rec.getTimerSet(), p, st);
+    case w::Record::TIMER_CANCEL:
+      return GetInto<TimerCancel>(rec.getTimerCancel(), p, st);
+    case w::Record::RISK_EVENT:
+      return GetInto<RiskEvent>(rec.getRiskEvent(), p, st);
+    case w::Record::ANNOTATION:
+      return GetInto<Annotation>(rec.getAnnotation(), p, st);
+    case w::Record::WIRE_MESSAGE:
+      return GetInto<WireMessage>(rec.getWireMessage(), p, st);
+    case w::Record::CHECKPOINT:
+      return GetInto<Checkpoint>(rec.getCheckpoint(), p, st);
     case w::Record::RECORDS_DROPPED:
-      ok = GetInto<RecordsDropped>(rec.getRecordsDropped(), p, st);
-      break;
-    default:
-      // A union member appended by a newer schema (docs/schema-evolution.md).
-      st->Fail("kind", static_cast<int64_t>(rec.which()));
-      return RecordError::kUnknownKind;
+      return GetInto<RecordsDropped>(rec.getRecordsDropped(), p, st);
   }
-  return ok ? RecordError::kNone : RecordError::kBadValue;
+  // A union member appended by a newer schema (docs/schema-evolution.md).
+  st->Fail("kind", static_cast<int64_t>(rec.which()));
+  return RecordError::kUnknownKind;
 }
 
 // ------------------------------------------------------------------------------ framing
@@ -831,8 +849,8 @@ capnp::ReaderOptions BlockReaderOptions() {
 
 // Checks the size and alignment of a flat-array message; copies it into *aligned when
 // `bytes` is not 8-byte aligned. On success *words views the message.
-Status FrameWords(std::span<const uint8_t> bytes, const char* what,
-                  WordBuffer* aligned, kj::ArrayPtr<const capnp::word>* words) {
+Status FrameWords(std::span<const uint8_t> bytes, const char* what, WordBuffer* aligned,
+                  kj::ArrayPtr<const capnp::word>* words) {
   if (bytes.empty()) return Corruption(std::string(what) + ": empty");
   if (bytes.size() % sizeof(capnp::word) != 0) {
     return Corruption(std::string(what) + ": size " + std::to_string(bytes.size()) +
@@ -854,8 +872,8 @@ Status FrameWords(std::span<const uint8_t> bytes, const char* what,
 }
 
 // The message must end exactly where the input ends: trailing bytes mean a framing error.
-Status CheckEnd(const capnp::FlatArrayMessageReader& reader,
-                kj::ArrayPtr<const capnp::word> words, const char* what) {
+Status CheckEnd(const capnp::FlatArrayMessageReader& reader, kj::ArrayPtr<const capnp::word> words,
+                const char* what) {
   if (reader.getEnd() == words.end()) return Status::Ok();
   const size_t end_bytes = static_cast<size_t>(reader.getEnd() - words.begin()) * 8;
   return Corruption(std::string(what) + ": message ends at byte " + std::to_string(end_bytes) +
@@ -863,15 +881,15 @@ Status CheckEnd(const capnp::FlatArrayMessageReader& reader,
 }
 
 std::string RecordErrorText(RecordError error, size_t index, const Event& e, DecodeState st) {
-  std::string where = "record block: record " + std::to_string(index) + " (seq " +
-                      std::to_string(e.seq) + ")";
+  std::string where =
+      "record block: record " + std::to_string(index) + " (seq " + std::to_string(e.seq) + ")";
   if (error == RecordError::kUnknownKind) {
     return where + ": unknown kind (union discriminant " + std::to_string(st.value) +
-           "); written by a newer schema? (this reader knows " +
-           std::to_string(kPayloadKindCount) + " kinds)";
+           "); written by a newer schema? (this reader knows " + std::to_string(kPayloadKindCount) +
+           " kinds)";
   }
-  return where + " " + std::string(KindName(e)) + ": " + st.field + " " +
-         std::to_string(st.value) + " out of range";
+  return where + " " + std::string(KindName(e)) + ": " + st.field + " " + std::to_string(st.value) +
+         " " + st.problem;
 }
 
 Status DecodeRecords(kj::ArrayPtr<const capnp::word> words, std::vector<Event>* out) {
@@ -882,16 +900,14 @@ Status DecodeRecords(kj::ArrayPtr<const capnp::word> words, std::vector<Event>* 
     TD_RETURN_IF_ERROR(CheckEnd(reader, words, "record block"));
     // getRecords() is called once: every call counts against the traversal limit.
     capnp::List<w::Record>::Reader records = reader.getRoot<w::RecordBlock>().getRecords();
-    // A list of zero-sized structs may claim many elements in few bytes; a real Record takes
-    // at least 4 words.
-    if (records.size() > words.size() / 4) {
-      return Corruption("record block: " + std::to_string(records.size()) +
-                        " records claimed in " + std::to_string(words.size() * 8) + " bytes");
+    DecodeState st(words.size());
+    if (!st.Claim("records", records.size(), kMinRecordWords)) {
+      return Corruption("record block: " + std::to_string(records.size()) + " records claimed in " +
+                        std::to_string(words.size() * 8) + " bytes");
     }
     out->resize(records.size());
     in_records = true;
     for (; index < records.size(); ++index) {
-      DecodeState st;
       RecordError error = GetRecord(records, index, &(*out)[index], &st);
       if (error != RecordError::kNone) [[unlikely]] {
         return Corruption(RecordErrorText(error, index, (*out)[index], st));
@@ -974,15 +990,18 @@ std::span<const uint8_t> BlockEncoder::Finish() {
     uint8_t* table = reinterpret_cast<uint8_t*>(m.scratch.data());
     std::memset(table, 0, 4);
     for (int i = 0; i < 4; ++i) table[4 + i] = static_cast<uint8_t>(size_words >> (8 * i));
-    return {table, (size_words + 1) * sizeof(capnp::word)};
+    const size_t size_bytes = (size_words + 1) * sizeof(capnp::word);
+    TD_CHECK_MSG(size_bytes <= kMaxBlockBytes, "encoded block exceeds 16 MiB: cut smaller blocks");
+    return {table, size_bytes};
   }
   // Spilled into more segments: copy, and size the next first segment to hold it all.
   const size_t total_words = capnp::computeSerializedSizeInWords(segments);
   m.flat.resize(total_words);
-  kj::ArrayOutputStream stream(kj::arrayPtr(reinterpret_cast<kj::byte*>(m.flat.data()),
-                                            total_words * sizeof(capnp::word)));
+  kj::ArrayOutputStream stream(
+      kj::arrayPtr(reinterpret_cast<kj::byte*>(m.flat.data()), total_words * sizeof(capnp::word)));
   capnp::writeMessage(stream, segments);
   TD_CHECK(stream.getArray().size() == total_words * sizeof(capnp::word));
+  TD_CHECK_MSG(total_words <= kMaxBlockWords, "encoded block exceeds 16 MiB: cut smaller blocks");
   m.records.reset();
   m.builder.reset();  // it points into `scratch`, which may now grow
   const size_t want = std::min(total_words, kMaxBlockWords);
@@ -1049,7 +1068,7 @@ std::vector<uint8_t> EncodeHeader(const JournalHeader& header) {
   b.setCreated(header.created.ns);
   PutText(header.session_kind, [&](auto t) { b.setSessionKind(t); });
   if (!header.instruments.empty()) {
-    auto list = b.initInstruments(ListSize(header.instruments.size()));
+    auto list = b.initInstruments(ListSize(header.instruments.size(), kMaxBlockWords));
     for (size_t i = 0; i < header.instruments.size(); ++i) {
       PutInstrument(header.instruments[i], list[static_cast<uint32_t>(i)]);
     }
@@ -1077,16 +1096,16 @@ Result<JournalHeader> DecodeHeader(std::span<const uint8_t> bytes) {
     h.created.ns = r.getCreated();
     GetText(r.getSessionKind(), &h.session_kind);
     capnp::List<w::InstrumentDef>::Reader list = r.getInstruments();
-    if (list.size() > words.size()) {  // zero-sized elements: see DecodeRecords
+    DecodeState st(words.size());
+    if (!st.Claim("instruments", list.size(), 1)) {
       return Corruption("journal header: " + std::to_string(list.size()) +
                         " instruments claimed in " + std::to_string(words.size() * 8) + " bytes");
     }
     h.instruments.resize(list.size());
     for (uint32_t i = 0; i < list.size(); ++i) {
-      DecodeState st;
       if (!GetInstrument(list[i], &h.instruments[i], &st)) {
         return Corruption("journal header: instrument " + std::to_string(i) + ": " + st.field +
-                          " " + std::to_string(st.value) + " out of range");
+                          " " + std::to_string(st.value) + " " + st.problem);
       }
     }
     return h;

@@ -102,12 +102,11 @@ std::vector<Event> Examples(bool high) {
                            high ? SessionStateKind::kDisconnected : SessionStateKind::kConnecting,
                            text("peer reset: 10.0.0.1:9878")});
   p.push_back(TimerFired{u64, ts});
-  p.push_back(OperatorCommand{
-      high ? OperatorCommandKind::kSetParam : OperatorCommandKind::kKillSwitch, text("max_qty"),
-      text("12.5"), text("control socket")});
+  p.push_back(
+      OperatorCommand{high ? OperatorCommandKind::kSetParam : OperatorCommandKind::kKillSwitch,
+                      text("max_qty"), text("12.5"), text("control socket")});
   p.push_back(NewOrder{u64, u32, side, high ? OrdType::kStopLimit : OrdType::kLimit,
-                       high ? TimeInForce::kFok : TimeInForce::kDay, px, Price{other}, q, q,
-                       high});
+                       high ? TimeInForce::kFok : TimeInForce::kDay, px, Price{other}, q, q, high});
   p.push_back(CancelOrder{u64, u64, u32});
   p.push_back(ReplaceOrder{u64, u64, u32, px, q});
   p.push_back(StatusRequest{u64, u64});
@@ -120,11 +119,14 @@ std::vector<Event> Examples(bool high) {
   p.push_back(Annotation{text("scenario: open auction done")});
   std::string wire_bytes;
   if (high) {
-    wire_bytes = std::string("8=FIX.4.4\x01" "9=5\x01\0\0\xff\x80 35=0\x01", 24);
+    wire_bytes = std::string(
+        "8=FIX.4.4\x01"
+        "9=5\x01\0\0\xff\x80 35=0\x01",
+        24);
     wire_bytes.push_back('\0');  // ends with a NUL too
   }
-  p.push_back(WireMessage{u32, high ? WireDirection::kOutbound : WireDirection::kInbound,
-                          wire_bytes});
+  p.push_back(
+      WireMessage{u32, high ? WireDirection::kOutbound : WireDirection::kInbound, wire_bytes});
   p.push_back(Checkpoint{u64, u64, u64});
   p.push_back(RecordsDropped{u64, ts, Timestamp{other}});
 
@@ -223,8 +225,7 @@ TEST(Codec, SchemaUnionHasOneMemberPerPayloadAlternativeNamedByKind) {
   for (capnp::StructSchema::Field member : members) {
     const size_t index = member.getProto().getDiscriminantValue();
     ASSERT_LT(index, kPayloadKindCount);
-    EXPECT_EQ(std::string(member.getProto().getName().cStr()),
-              CamelCase(PayloadKindName(index)))
+    EXPECT_EQ(std::string(member.getProto().getName().cStr()), CamelCase(PayloadKindName(index)))
         << "union member with discriminant " << index;
   }
 }
@@ -258,8 +259,7 @@ TEST(Codec, WireEnumsHaveOneEnumerantPerCppValue) {
             uint16_t(OperatorCommandKind::kSetParam) + 1u);
   EXPECT_EQ(count(capnp::Schema::from<w::OrdType>()), uint16_t(OrdType::kStopLimit) + 1u);
   EXPECT_EQ(count(capnp::Schema::from<w::TimeInForce>()), uint16_t(TimeInForce::kFok) + 1u);
-  EXPECT_EQ(count(capnp::Schema::from<w::RiskEventKind>()),
-            uint16_t(RiskEventKind::kResumed) + 1u);
+  EXPECT_EQ(count(capnp::Schema::from<w::RiskEventKind>()), uint16_t(RiskEventKind::kResumed) + 1u);
   EXPECT_EQ(count(capnp::Schema::from<w::RiskAction>()), uint16_t(RiskAction::kFlatten) + 1u);
   EXPECT_EQ(count(capnp::Schema::from<w::WireDirection>()),
             uint16_t(WireDirection::kOutbound) + 1u);
@@ -330,8 +330,8 @@ TEST(Codec, TypicalMarketDataBlockIsOneSegment) {
   std::vector<Event> events;
   for (uint64_t i = 1; i <= 800; ++i) {
     events.push_back(Event{i, Timestamp{int64_t(i)},
-                           L3Order{7, L3Action::kAdd, Side::kBuy, i, Price{int64_t(i)},
-                                   Qty{100}, Timestamp{1}, Timestamp{2}}});
+                           L3Order{7, L3Action::kAdd, Side::kBuy, i, Price{int64_t(i)}, Qty{100},
+                                   Timestamp{1}, Timestamp{2}}});
   }
   BlockEncoder enc;
   enc.Begin(events.size());
@@ -349,8 +349,8 @@ TEST(Codec, BlockLargerThanTheFirstSegmentGuessRoundTrips) {
   // the encoder.
   std::vector<Event> events;
   for (uint64_t i = 1; i <= 4; ++i) {
-    events.push_back(Event{i, Timestamp{0},
-                           WireMessage{1, WireDirection::kInbound, std::string(300'000, 'x')}});
+    events.push_back(
+        Event{i, Timestamp{0}, WireMessage{1, WireDirection::kInbound, std::string(300'000, 'x')}});
   }
   BlockEncoder enc;
   for (int round = 0; round < 2; ++round) {
@@ -440,7 +440,9 @@ std::vector<uint8_t> BlockWithDiscriminant(uint16_t which) {
     records[i].setSeq(i + 1);
     records[i].initCheckpoint().setDigest(42);
   }
-  const uint32_t offset = capnp::Schema::from<w::Record>().getProto().getStruct()
+  const uint32_t offset = capnp::Schema::from<w::Record>()
+                              .getProto()
+                              .getStruct()
                               .getDiscriminantOffset();  // in 16-bit units
   kj::ArrayPtr<kj::byte> data = capnp::AnyStruct::Builder(records[2]).getDataSection();
   data[offset * 2] = static_cast<kj::byte>(which);
@@ -474,9 +476,7 @@ TEST(Codec, OutOfRangeEnumIsCorruption) {
       {"unset action", [](w::Record::Builder r) { r.initL3Order().setSide(w::Side::BUY); },
        "l3_order: action 0 out of range"},
       {"action past end",
-       [](w::Record::Builder r) {
-         r.initL3Order().setAction(static_cast<w::L3Action>(8));
-       },
+       [](w::Record::Builder r) { r.initL3Order().setAction(static_cast<w::L3Action>(8)); },
        "l3_order: action 8 out of range"},
       {"side past end",
        [](w::Record::Builder r) {
@@ -511,6 +511,51 @@ TEST(Codec, OutOfRangeEnumIsCorruption) {
     EXPECT_NE(s.message().find(std::string("record 1 (seq 9) ") + c.expect), std::string::npos)
         << c.name << ": " << s.ToString();
     EXPECT_TRUE(out.empty());
+  }
+}
+
+// Regression (found by libFuzzer): Cap'n Proto lets a list of zero-sized structs claim up to
+// the traversal limit in elements; a few hundred bytes became millions of records or levels.
+TEST(Codec, ZeroSizedListElementsCannotAmplifyTheOutput) {
+  {
+    capnp::MallocMessageBuilder builder;
+    auto rec = builder.initRoot<w::RecordBlock>().initRecords(1)[0];
+    rec.setSeq(5);
+    auto snap = rec.initL2Snapshot();
+    capnp::AnyStruct::Builder(kj::mv(snap))
+        .getPointerSection()[0]
+        .initAsListOfAnyStruct(0, 0, 1'000'000);
+    kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
+    std::vector<Event> out;
+    Status s = DecodeBlock(words.asBytes(), &out);
+    ASSERT_EQ(s.code(), StatusCode::kCorruption);
+    EXPECT_NE(s.message().find("record 0 (seq 5) l2_snapshot: bids 1000000 elements claimed"),
+              std::string::npos)
+        << s.ToString();
+  }
+  {
+    capnp::MallocMessageBuilder builder;
+    auto block = builder.initRoot<w::RecordBlock>();
+    capnp::AnyStruct::Builder(kj::mv(block))
+        .getPointerSection()[0]
+        .initAsListOfAnyStruct(0, 0, 100'000);
+    kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
+    std::vector<Event> out;
+    Status s = DecodeBlock(words.asBytes(), &out);
+    ASSERT_EQ(s.code(), StatusCode::kCorruption);
+    EXPECT_NE(s.message().find("100000 records claimed"), std::string::npos) << s.ToString();
+  }
+  {
+    capnp::MallocMessageBuilder builder;
+    auto header = builder.initRoot<w::JournalHeader>();
+    capnp::AnyStruct::Builder(kj::mv(header))
+        .getPointerSection()[4]
+        .initAsListOfAnyStruct(0, 0, 100'000);
+    kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
+    Result<JournalHeader> r = DecodeHeader(words.asBytes());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("100000 instruments claimed"), std::string::npos)
+        << r.status().ToString();
   }
 }
 

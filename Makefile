@@ -1,0 +1,52 @@
+# Thin wrapper over CMake. `make demo` and `make test` are the Quick start: each installs the
+# Debian packages it needs (scripts/install-deps.sh), configures and builds.
+JOBS    ?= 2
+BUILD   ?= build
+ASAN    ?= build-asan
+CLANG   ?= build-clang
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-gcc test-asan test-clang bench fuzz clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@./scripts/demo.sh $(BUILD)/tools/tapedeck
+
+# Every test in the default (gcc, -Werror) build, then the journal, schema and core tests
+# under ASan+UBSan, then the fuzz target built with clang over its committed corpus.
+test: test-gcc test-asan test-clang
+
+test-gcc: build
+	@ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+test-asan: deps
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DTD_SANITIZE=ON -DTD_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS) --target journal_tests schema_tests core_tests
+	@ctest --test-dir $(ASAN) -j $(JOBS) --output-on-failure -L 'journal|schema|core'
+
+test-clang: deps
+	@JOBS=$(JOBS) ./scripts/test-clang.sh $(CLANG)
+
+bench: build
+	@$(BUILD)/bench/journal_benchmark --benchmark_min_time=0.5
+	@$(BUILD)/tools/tapedeck bench journal --events 5000000 --json
+
+# Fuzz the journal reader for FUZZ_SECONDS (new inputs land in the corpus directory).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake -S . -B $(CLANG) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
+	@cmake --build $(CLANG) -j $(JOBS) --target journal_reader_fuzzer
+	@$(CLANG)/fuzz/journal_reader_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+	  -artifact_prefix=$(CLANG)/ fuzz/corpus/journal_reader
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(CLANG)
