@@ -173,11 +173,20 @@ void JournalWriter::Wake() {
 
 // ---------------------------------------------------------------- journal thread
 
-uint64_t JournalWriter::CountForBlock(uint64_t tail, uint64_t available) const {
+uint64_t JournalWriter::CountForBlock(uint64_t tail, uint64_t available) {
   size_t bytes = 0;
   uint64_t n = 0;
   while (n < available && n < kMaxBlockRecords / 2 && bytes < options_.block_target_bytes) {
-    bytes += EstimateBytes(ring_[(tail + n) & mask_]);
+    Event& e = ring_[(tail + n) & mask_];
+    size_t size = EstimateBytes(e);
+    if (size > kMaxRecordBytes) {
+      // Too big to journal: say so in its place (same sequence number and time).
+      e.payload = Annotation{"record of kind " + std::string(KindName(e)) +
+                             " not journaled: about " + std::to_string(size) +
+                             " bytes exceeds the limit of " + std::to_string(kMaxRecordBytes)};
+      size = EstimateBytes(e);
+    }
+    bytes += size;
     ++n;
   }
   return n;
@@ -242,16 +251,10 @@ Status JournalWriter::WriteBlock(uint64_t from, uint64_t count) {
   encoder_->Begin(count);
   for (uint64_t i = 0; i < count; ++i) encoder_->Add(ring_[(from + i) & mask_]);
   std::span<const uint8_t> raw = encoder_->Finish();
-  if (raw.size() > options_.block_target_bytes * 2 + kMaxRecordBytes) {
-    if (count > 1) {  // the estimate was far off: split
-      TD_RETURN_IF_ERROR(WriteBlock(from, count / 2));
-      return WriteBlock(from + count / 2, count - count / 2);
-    }
-    Event& e = ring_[from & mask_];
-    e.payload = Annotation{"record of kind " + std::string(KindName(e)) + " not journaled: " +
-                           std::to_string(raw.size()) + " bytes exceeds the limit of " +
-                           std::to_string(kMaxRecordBytes)};
-    return WriteBlock(from, 1);
+  if (raw.size() > options_.block_target_bytes * 2 + kMaxRecordBytes && count > 1) {
+    // The size estimate was far off: split rather than write an oversized block.
+    TD_RETURN_IF_ERROR(WriteBlock(from, count / 2));
+    return WriteBlock(from + count / 2, count - count / 2);
   }
   const Event& first = ring_[from & mask_];
   const Event& last = ring_[(from + count - 1) & mask_];

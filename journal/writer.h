@@ -110,7 +110,7 @@ class JournalWriter {
   Status WriteBlock(uint64_t from, uint64_t count);
   Status OpenSegment();
   Status SyncIfDue(bool force);
-  uint64_t CountForBlock(uint64_t tail, uint64_t available) const;
+  uint64_t CountForBlock(uint64_t tail, uint64_t available);
 
   const std::string dir_;
   const JournalHeader header_;

@@ -749,9 +749,9 @@ bool Get(w::RecordsDropped::Reader r, RecordsDropped* v, DecodeState*) {
 
 // ------------------------------------------------------------------------------ records
 
-// Decodes into the payload's existing T when it holds one, reusing its strings and vectors.
 enum class RecordError { kNone, kUnknownKind, kBadValue };
 
+// Decodes into the payload's existing T when it holds one, reusing its strings and vectors.
 template <typename T, typename Reader>
 RecordError GetInto(Reader r, Payload* p, DecodeState* st) {
   T* v = std::get_if<T>(p);

@@ -126,6 +126,7 @@ OrderedJson InfoJson(const std::string& path, const journal::JournalReader& r) {
   j["last_ts"] = NullOr(s.any, s.last_ts);
   j["first_utc"] = s.any ? OrderedJson(FormatUtc(Timestamp{s.first_ts})) : OrderedJson();
   j["last_utc"] = s.any ? OrderedJson(FormatUtc(Timestamp{s.last_ts})) : OrderedJson();
+  j["hash"] = Hex64(r.last_chain());
   j["index"] = IndexSource(r);
   j["issues"] = r.issues().size();
   return j;
@@ -159,6 +160,7 @@ void PrintInfoText(const std::string& path, const journal::JournalReader& r) {
     fmt::print("seq          {} .. {}\n", s.first_seq, s.last_seq);
     fmt::print("time         {}\n          .. {}\n", TimeText(s.first_ts), TimeText(s.last_ts));
   }
+  fmt::print("hash         {} (chain hash of the last block)\n", Hex64(r.last_chain()));
   fmt::print("index        {}\n", r.index_loaded_from_file()
                                       ? "index.tdx (blocks not re-checked; run verify)"
                                       : "scanned at open");
@@ -196,14 +198,14 @@ struct CatOptions {
 // Opens the journal for cat and stats. Skipped regions are warned about as they are found,
 // after whatever stdout holds, so that a terminal shows them where they occur.
 Result<std::unique_ptr<journal::JournalReader>> OpenForReading(std::string_view command,
-                                                                const std::string& path,
-                                                                bool skip_corrupt, Output* out) {
+                                                               const std::string& path,
+                                                               bool skip_corrupt, Output* out) {
   journal::ReaderOptions ro;
   ro.skip_corrupt = skip_corrupt;
   if (skip_corrupt) {
     ro.on_issue = [command, path, out](const journal::JournalIssue& issue) {
       out->Flush();
-      fmt::print(stderr, "tapedeck journal {}: warning: skipping {}\n", command,
+      fmt::print(stderr, "tapedeck journal {}: warning: {} (--skip-corrupt: reading on)\n", command,
                  journal::DescribeIssue(path, issue));
     };
   }
@@ -261,7 +263,11 @@ int RunCat(const CatOptions& o) {
     PrintError("cat", reader.status().ToString() + " (--skip-corrupt reads past it)");
     return kExitFailed;
   }
-  return std::ferror(stdout) ? kExitFailed : kExitOk;
+  if (std::ferror(stdout)) {
+    PrintError("cat", "cannot write to stdout");
+    return kExitFailed;
+  }
+  return kExitOk;
 }
 
 // ---------------------------------------------------------------- verify
@@ -313,10 +319,12 @@ void PrintVerifyText(const std::string& path, const journal::VerifyReport& v) {
   fmt::print("hash         {}\n", Hex64(v.hash));
   if (v.clean()) return;
   fmt::print("bad regions  {}\n", v.corrupt_blocks);
-  fmt::print("recover cuts {} bytes; {} valid records after the first bad region would move "
-             "to quarantine\n", v.truncated_bytes, v.records_after_first_bad);
+  fmt::print(
+      "damaged      {} bytes from the first bad region to the end, holding {} valid "
+      "records\n",
+      v.truncated_bytes, v.records_after_first_bad);
   for (const journal::JournalIssue& i : v.issues) {
-    fmt::print("{}{}\n", journal::DescribeIssue(path, i), i.torn ? " (torn)" : "");
+    fmt::print("{}\n", journal::DescribeIssue(path, i));
   }
 }
 
@@ -344,9 +352,8 @@ struct RecoverOptions {
 OrderedJson RecoverJson(const journal::RecoverReport& rep) {
   OrderedJson cut;
   if (rep.cut_at) {
-    cut = {{"file", rep.cut_at->file},
-           {"offset", rep.cut_at->offset},
-           {"reason", rep.cut_at->reason}};
+    cut = {
+        {"file", rep.cut_at->file}, {"offset", rep.cut_at->offset}, {"reason", rep.cut_at->reason}};
   }
   OrderedJson j;
   j["changed"] = rep.changed;
@@ -370,6 +377,16 @@ void PrintRecoverText(const std::string& path, const journal::RecoverReport& rep
   fmt::print("{} valid records sit in quarantine\n", rep.records_quarantined);
 }
 
+// RecoverJournal works in a bounded number of passes; a journal it changed is verified again
+// so that exit 0 always means "verify now passes".
+Status CheckRecovered(const std::string& path) {
+  Result<journal::VerifyReport> v = journal::VerifyJournal(path);
+  if (!v.ok()) return v.status();
+  if (v->clean()) return Status::Ok();
+  return Corruption(fmt::format("recover left {} bad regions, the first at {}", v->issues.size(),
+                                journal::DescribeIssue(path, v->issues.front())));
+}
+
 int RunRecover(const RecoverOptions& o) {
   Result<journal::RecoverReport> rep = journal::RecoverJournal(o.path);
   if (!rep.ok()) {
@@ -381,7 +398,10 @@ int RunRecover(const RecoverOptions& o) {
   } else {
     PrintRecoverText(o.path, *rep);
   }
-  return kExitOk;
+  if (!rep->changed) return kExitOk;
+  const Status s = CheckRecovered(o.path);
+  if (!s.ok()) PrintError("recover", s.ToString());
+  return s.ok() ? kExitOk : kExitFailed;
 }
 
 // ---------------------------------------------------------------- stats
@@ -395,7 +415,7 @@ struct StatsOptions {
 constexpr size_t kLargestGapsMax = 5;
 
 struct Gap {
-  int64_t ts = 0;   // of the record after the gap
+  int64_t ts = 0;  // of the record after the gap
   uint64_t seq = 0;
   int64_t gap_ns = 0;
 };
@@ -438,8 +458,8 @@ class StatsAccumulator {
  private:
   // Keeps the kLargestGapsMax largest, largest first; among equal gaps the earliest.
   void AddGap(const Gap& g) {
-    auto it = std::find_if(gaps_.begin(), gaps_.end(),
-                           [&](const Gap& o) { return g.gap_ns > o.gap_ns; });
+    auto it =
+        std::find_if(gaps_.begin(), gaps_.end(), [&](const Gap& o) { return g.gap_ns > o.gap_ns; });
     if (it == gaps_.end() && gaps_.size() >= kLargestGapsMax) return;
     gaps_.insert(it, g);
     if (gaps_.size() > kLargestGapsMax) gaps_.pop_back();
@@ -556,6 +576,11 @@ int RunStats(const StatsOptions& o) {
 
 // ---------------------------------------------------------------- registration
 
+// CLI11 2.1 reads "-1" into an unsigned option as 2^64-1; say no instead.
+std::string NotNegative(const std::string& value) {
+  return !value.empty() && value[0] == '-' ? "must not be negative" : "";
+}
+
 CLI::Option* AddPath(CLI::App* cmd, std::string* path) {
   return cmd->add_option("path", *path, "Journal directory (holding seg-*.tdj)")->required();
 }
@@ -572,14 +597,16 @@ void AddInfo(CLI::App& journal, int* exit_code) {
 void AddCat(CLI::App& journal, int* exit_code) {
   auto o = std::make_shared<CatOptions>();
   CLI::App* cmd = journal.add_subcommand(
-      "cat", "Print records, one a line. Stops with exit 1 at the first corrupt block "
-             "(after printing every record before it) unless --skip-corrupt");
+      "cat",
+      "Print records, one a line. Stops with exit 1 at the first corrupt block "
+      "(after printing every record before it) unless --skip-corrupt");
   AddPath(cmd, &o->path);
-  cmd->add_option("--from-seq", o->from_seq, "Start at the first record with seq >= N");
+  cmd->add_option("--from-seq", o->from_seq, "Start at the first record with seq >= N")
+      ->check(NotNegative);
   cmd->add_option("--from-time", o->from_time,
                   "Start at the first record with ts >= T: integer ns since the epoch, or "
                   "UTC like 2012-06-21T13:30:00.000000001Z");
-  cmd->add_option("--limit", o->limit, "Print at most N records");
+  cmd->add_option("--limit", o->limit, "Print at most N records")->check(NotNegative);
   cmd->add_flag("--json", o->json, "One compact JSON object a line");
   cmd->add_flag("--skip-corrupt", o->skip_corrupt,
                 "Warn about each corrupt region on stderr and go on reading (exit 0)");
@@ -589,8 +616,9 @@ void AddCat(CLI::App& journal, int* exit_code) {
 void AddVerify(CLI::App& journal, int* exit_code) {
   auto o = std::make_shared<VerifyOptions>();
   CLI::App* cmd = journal.add_subcommand(
-      "verify", "Check every block (framing, checksum, hash chain, sequence, decoding); "
-                "exit 0 when clean, 1 when anything is corrupt or torn");
+      "verify",
+      "Check every block (framing, checksum, hash chain, sequence, decoding); "
+      "exit 0 when clean, 1 when anything is corrupt or torn");
   AddPath(cmd, &o->path);
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, exit_code] { *exit_code = RunVerify(*o); });
@@ -599,8 +627,9 @@ void AddVerify(CLI::App& journal, int* exit_code) {
 void AddRecover(CLI::App& journal, int* exit_code) {
   auto o = std::make_shared<RecoverOptions>();
   CLI::App* cmd = journal.add_subcommand(
-      "recover", "Cut the journal back to its longest valid prefix; the cut bytes move to "
-                 "<path>/quarantine/, nothing is deleted");
+      "recover",
+      "Cut the journal back to its longest valid prefix; the cut bytes move to "
+      "<path>/quarantine/, nothing is deleted");
   AddPath(cmd, &o->path);
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->callback([o, exit_code] { *exit_code = RunRecover(*o); });
@@ -609,8 +638,9 @@ void AddRecover(CLI::App& journal, int* exit_code) {
 void AddStats(CLI::App& journal, int* exit_code) {
   auto o = std::make_shared<StatsOptions>();
   CLI::App* cmd = journal.add_subcommand(
-      "stats", "Count records by kind and instrument; duration, average and peak rate "
-               "(whole calendar seconds), largest time gaps, dropped records");
+      "stats",
+      "Count records by kind and instrument; duration, average and peak rate "
+      "(whole calendar seconds), largest time gaps, dropped records");
   AddPath(cmd, &o->path);
   cmd->add_flag("--json", o->json, "Print JSON");
   cmd->add_flag("--skip-corrupt", o->skip_corrupt,
@@ -621,9 +651,9 @@ void AddStats(CLI::App& journal, int* exit_code) {
 }  // namespace
 
 void RegisterJournalCommands(CLI::App& app, int* exit_code) {
-  CLI::App* journal =
-      app.add_subcommand("journal", "Inspect, verify and repair journals (directories of "
-                                    "seg-*.tdj segment files)");
+  CLI::App* journal = app.add_subcommand("journal",
+                                         "Inspect, verify and repair journals (directories of "
+                                         "seg-*.tdj segment files)");
   journal->require_subcommand(1);
   AddInfo(*journal, exit_code);
   AddCat(*journal, exit_code);

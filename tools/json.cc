@@ -22,41 +22,44 @@ std::string_view EnumName(E v, const std::array<std::string_view, N>& names) {
   return i < N && !names[i].empty() ? names[i] : "unknown";
 }
 
+// Hand-aligned tables: clang-format would put one name a line.
+// clang-format off
 std::string_view Name(L3Action v) {
   static constexpr std::array<std::string_view, 8> k = {
       "", "add", "modify", "cancel", "delete", "execute", "execute_hidden", "cross"};
   return EnumName(v, k);
 }
 std::string_view Name(TradingState v) {
-  static constexpr std::array<std::string_view, 5> k = {"", "halted", "quoting", "trading",
-                                                        "closed"};
+  static constexpr std::array<std::string_view, 5> k = {
+      "", "halted", "quoting", "trading", "closed"};
   return EnumName(v, k);
 }
 std::string_view Name(OrdStatus v) {
   static constexpr std::array<std::string_view, 12> k = {
-      "",         "pending_new", "new",      "partially_filled", "filled",  "pending_cancel",
-      "pending_replace", "canceled", "replaced", "rejected",   "expired", "unknown"};
+      "", "pending_new", "new", "partially_filled", "filled", "pending_cancel",
+      "pending_replace", "canceled", "replaced", "rejected", "expired", "unknown"};
   return EnumName(v, k);
 }
 std::string_view Name(RejectReason v) {
   static constexpr std::array<std::string_view, 15> k = {
-      "none",          "unknown_symbol", "exchange_closed", "order_exceeds_limit",
-      "too_late_to_cancel", "unknown_order", "duplicate_order", "invalid_price",
-      "invalid_qty",   "price_band",     "post_only_would_cross", "self_trade",
-      "risk_limit",    "rate_limited",   "other"};
+      "none", "unknown_symbol", "exchange_closed", "order_exceeds_limit", "too_late_to_cancel",
+      "unknown_order", "duplicate_order", "invalid_price", "invalid_qty", "price_band",
+      "post_only_would_cross", "self_trade", "risk_limit", "rate_limited", "other"};
   return EnumName(v, k);
 }
 std::string_view Name(Liquidity v) {
-  static constexpr std::array<std::string_view, 3> k = {"none", "maker", "taker"};
+  static constexpr std::array<std::string_view, 3> k = {
+      "none", "maker", "taker"};
   return EnumName(v, k);
 }
 std::string_view Name(CancelRejectOf v) {
-  static constexpr std::array<std::string_view, 3> k = {"", "cancel", "replace"};
+  static constexpr std::array<std::string_view, 3> k = {
+      "", "cancel", "replace"};
   return EnumName(v, k);
 }
 std::string_view Name(OrderAction v) {
-  static constexpr std::array<std::string_view, 6> k = {"",       "new",    "cancel",
-                                                        "replace", "status", "mass_cancel"};
+  static constexpr std::array<std::string_view, 6> k = {
+      "", "new", "cancel", "replace", "status", "mass_cancel"};
   return EnumName(v, k);
 }
 std::string_view Name(SessionStateKind v) {
@@ -66,17 +69,18 @@ std::string_view Name(SessionStateKind v) {
   return EnumName(v, k);
 }
 std::string_view Name(OperatorCommandKind v) {
-  static constexpr std::array<std::string_view, 5> k = {"", "kill_switch", "pause", "resume",
-                                                        "set_param"};
+  static constexpr std::array<std::string_view, 5> k = {
+      "", "kill_switch", "pause", "resume", "set_param"};
   return EnumName(v, k);
 }
 std::string_view Name(OrdType v) {
-  static constexpr std::array<std::string_view, 5> k = {"", "limit", "market", "stop",
-                                                        "stop_limit"};
+  static constexpr std::array<std::string_view, 5> k = {
+      "", "limit", "market", "stop", "stop_limit"};
   return EnumName(v, k);
 }
 std::string_view Name(TimeInForce v) {
-  static constexpr std::array<std::string_view, 5> k = {"", "day", "gtc", "ioc", "fok"};
+  static constexpr std::array<std::string_view, 5> k = {
+      "", "day", "gtc", "ioc", "fok"};
   return EnumName(v, k);
 }
 std::string_view Name(RiskEventKind v) {
@@ -86,23 +90,26 @@ std::string_view Name(RiskEventKind v) {
   return EnumName(v, k);
 }
 std::string_view Name(RiskAction v) {
-  static constexpr std::array<std::string_view, 5> k = {"none", "reject", "halt_new",
-                                                        "cancel_all", "flatten"};
+  static constexpr std::array<std::string_view, 5> k = {
+      "none", "reject", "halt_new", "cancel_all", "flatten"};
   return EnumName(v, k);
 }
 std::string_view Name(WireDirection v) {
-  static constexpr std::array<std::string_view, 3> k = {"", "inbound", "outbound"};
+  static constexpr std::array<std::string_view, 3> k = {
+      "", "inbound", "outbound"};
   return EnumName(v, k);
 }
 std::string_view Name(AssetClass v) {
-  static constexpr std::array<std::string_view, 6> k = {"unknown", "equity", "crypto",
-                                                        "future",  "option", "fx"};
+  static constexpr std::array<std::string_view, 6> k = {
+      "unknown", "equity", "crypto", "future", "option", "fx"};
   return EnumName(v, k);
 }
 std::string_view Name(Side v) {
-  static constexpr std::array<std::string_view, 3> k = {"none", "buy", "sell"};
+  static constexpr std::array<std::string_view, 3> k = {
+      "none", "buy", "sell"};
   return EnumName(v, k);
 }
+// clang-format on
 
 // ---------------------------------------------------------------- bytes and strings
 
@@ -185,11 +192,21 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (static_cast<uint8_t>(c) < 0x20) {
           fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<unsigned>(c));
@@ -240,6 +257,11 @@ std::optional<int> QtyDecimals(const JournalHeader* h, InstrumentId id) {
 // A decimal string when the scale is known and fractional; the raw integer otherwise (which
 // is also the exact value at 0 decimals).
 bool QtyIsDecimal(std::optional<int> decimals) { return decimals && *decimals > 0; }
+
+nlohmann::json QtyJson(Qty q, std::optional<int> decimals) {
+  if (QtyIsDecimal(decimals)) return FormatDecimal(q.raw, *decimals);
+  return q.raw;
+}
 
 // ---------------------------------------------------------------- the fields of each kind
 
@@ -491,7 +513,9 @@ class DomSink {
   DomSink(const JournalHeader* header, nlohmann::json* out) : header_(header), out_(out) {}
 
   template <typename T>
-  void Int(const char* k, T v) { (*out_)[k] = v; }
+  void Int(const char* k, T v) {
+    (*out_)[k] = v;
+  }
   void Bool(const char* k, bool v) { (*out_)[k] = v; }
   void Enum(const char* k, std::string_view v) { (*out_)[k] = std::string(v); }
   void String(const char* k, const std::string& v) { (*out_)[k] = ValidUtf8(v); }
@@ -515,9 +539,7 @@ class DomSink {
 
  private:
   nlohmann::json QtyValue(Qty q, InstrumentId id) const {
-    const std::optional<int> d = QtyDecimals(header_, id);
-    if (QtyIsDecimal(d)) return FormatDecimal(q.raw, *d);
-    return q.raw;
+    return QtyJson(q, QtyDecimals(header_, id));
   }
   nlohmann::json LevelValue(const PriceLevel& l, InstrumentId id) const {
     return {{"price", FormatDecimal(l.price.raw, Price::kDecimals)}, {"qty", QtyValue(l.qty, id)}};
@@ -621,9 +643,7 @@ class TextSink {
   void Cash(const char* k, Money v) { Plain(k, FormatDecimal(v.raw, Money::kDecimals)); }
   void Hash(const char* k, uint64_t v) { Plain(k, Hex64(v)); }
   void Quantity(const char* k, Qty q, InstrumentId id) { Plain(k, QtyText(q, id)); }
-  void Level(const char* k, const PriceLevel& l, InstrumentId id) {
-    Plain(k, LevelText(l, id));
-  }
+  void Level(const char* k, const PriceLevel& l, InstrumentId id) { Plain(k, LevelText(l, id)); }
   // bids=[585.33x18,585.32x5]
   void Levels(const char* k, const std::vector<PriceLevel>& levels, InstrumentId id) {
     Key(k);
@@ -641,7 +661,10 @@ class TextSink {
 
  private:
   void Key(const char* k) { out_->append(" ").append(k).append("="); }
-  void Plain(const char* k, std::string_view v) { Key(k); out_->append(v); }
+  void Plain(const char* k, std::string_view v) {
+    Key(k);
+    out_->append(v);
+  }
   std::string QtyText(Qty q, InstrumentId id) const {
     const std::optional<int> d = QtyDecimals(header_, id);
     return QtyIsDecimal(d) ? FormatDecimal(q.raw, *d) : std::to_string(q.raw);
@@ -661,9 +684,9 @@ class TextSink {
 int64_t DaysFromCivil(int64_t y, int m, int d) {
   y -= m <= 2 ? 1 : 0;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;                                  // [0, 399]
+  const int64_t yoe = y - era * 400;                                    // [0, 399]
   const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  // [0, 365]
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;         // [0, 146096]
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 
@@ -730,8 +753,10 @@ bool ReadFractionNs(std::string_view text, size_t* pos, int64_t* ns) {
 
 Result<Timestamp> ParseIsoUtc(std::string_view text) {
   const auto bad = [&](std::string_view why) {
-    return InvalidArgument(fmt::format("invalid time \"{}\": {} (expected integer ns or "
-                                       "YYYY-MM-DDTHH:MM:SS[.fffffffff]Z)", text, why));
+    return InvalidArgument(
+        fmt::format("invalid time \"{}\": {} (expected integer ns or "
+                    "YYYY-MM-DDTHH:MM:SS[.fffffffff]Z)",
+                    text, why));
   };
   size_t pos = 0;
   int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, frac = 0;
@@ -770,8 +795,8 @@ nlohmann::json EventToJson(const Event& e, const JournalHeader* header) {
 }
 
 void AppendEventJsonLine(const Event& e, const JournalHeader* header, std::string* out) {
-  fmt::format_to(std::back_inserter(*out), "{{\"seq\":{},\"ts\":{},\"kind\":\"{}\"", e.seq,
-                 e.ts.ns, KindName(e));
+  fmt::format_to(std::back_inserter(*out), "{{\"seq\":{},\"ts\":{},\"kind\":\"{}\"", e.seq, e.ts.ns,
+                 KindName(e));
   JsonLineSink sink(header, out);
   DescribePayload(e.payload, sink);
   out->push_back('}');
@@ -800,8 +825,8 @@ nlohmann::json HeaderToJson(const JournalHeader& h) {
         {"currency", ValidUtf8(d.currency)},
         {"tick_size", FormatDecimal(d.tick_size.raw, Price::kDecimals)},
         {"qty_decimals", d.qty_decimals},
-        {"lot_size", d.lot_size.raw},
-        {"min_qty", d.min_qty.raw},
+        {"lot_size", QtyJson(d.lot_size, d.qty_decimals)},
+        {"min_qty", QtyJson(d.min_qty, d.qty_decimals)},
     });
   }
   return {

@@ -188,6 +188,26 @@ TEST(JournalWriter, FlushMakesRecordsReadableWhileOpen) {
   ASSERT_TRUE((*w)->Close().ok());
 }
 
+TEST(JournalWriter, OversizedRecordIsReplacedByAnAnnotationSayingSo) {
+  const std::string dir = MakeTempDir("big") + "/j";
+  auto w = JournalWriter::Create(dir, testing::TestHeader(), SmallBlocks());
+  ASSERT_TRUE(w.ok());
+  (*w)->Append(Timestamp{1}, Annotation{"before"});
+  (*w)->Append(Timestamp{2}, WireMessage{1, WireDirection::kInbound,
+                                         std::string(kMaxRecordBytes + 1, 'x')});
+  (*w)->Append(Timestamp{3}, Annotation{"after"});
+  ASSERT_TRUE((*w)->Close().ok());
+  Status s;
+  std::vector<Event> back = ReadAll(dir, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(back.size(), 3u);
+  const auto* note = std::get_if<Annotation>(&back[1].payload);
+  ASSERT_NE(note, nullptr);
+  EXPECT_NE(note->text.find("wire_message not journaled"), std::string::npos) << note->text;
+  EXPECT_EQ(back[1].seq, 2u);
+  EXPECT_EQ(std::get<Annotation>(back[2].payload).text, "after");
+}
+
 TEST(JournalWriter, EmptyJournalIsValid) {
   const std::string dir = MakeTempDir("empty") + "/j";
   WriteJournal(dir, 0, SmallBlocks());

@@ -9,8 +9,10 @@
 #include <capnp/serialize.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "core/rng.h"
 #include "schema/tapedeck.capnp.h"
 
 namespace td::schema {
@@ -30,22 +33,6 @@ constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 constexpr uint32_t kU32Max = std::numeric_limits<uint32_t>::max();
-
-// SplitMix64: enough for choosing bytes to corrupt; keeps this test independent of core/rng.
-class TestRng {
- public:
-  explicit TestRng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return Next() % n; }
-
- private:
-  uint64_t state_;
-};
 
 uint64_t TestSeed(uint64_t fallback) {
   const char* env = std::getenv("TD_SEED");
@@ -137,6 +124,57 @@ std::vector<Event> Examples(bool high) {
   return events;
 }
 
+// One record of every alternative in which every numeric field holds a different value, and
+// every text a different string, so that a codec swapping two fields fails the round trip.
+std::vector<Event> Distinct() {
+  int64_t n = 1000;
+  auto i = [&] { return n += 7; };
+  auto u = [&] { return static_cast<uint64_t>(n += 7); };
+  auto u32 = [&] { return static_cast<uint32_t>(n += 7); };
+  auto ts = [&] { return Timestamp{n += 7}; };
+  auto px = [&] { return Price{n += 7}; };
+  auto q = [&] { return Qty{n += 7}; };
+  auto s = [&] { return "text" + std::to_string(n += 7); };
+  std::vector<Payload> p;
+  p.push_back(L3Order{u32(), L3Action::kModify, Side::kBuy, u(), px(), q(), ts(), ts()});
+  p.push_back(TradingStatus{u32(), TradingState::kQuoting, ts(), ts()});
+  p.push_back(L2Update{u32(), Side::kSell, px(), q(), u(), ts(), ts()});
+  p.push_back(L2Snapshot{u32(), u(), {{px(), q()}, {px(), q()}}, {{px(), q()}}, ts(), ts()});
+  p.push_back(L1Quote{u32(), {px(), q()}, {px(), q()}, u(), ts(), ts()});
+  p.push_back(Trade{u32(), px(), q(), Side::kBuy, u(), ts(), ts()});
+  p.push_back(OrderAck{u(), u(), u32()});
+  p.push_back(OrderReject{u(), u32(), RejectReason::kPriceBand, s()});
+  p.push_back(Fill{u(), u(), u(), u32(), Side::kBuy, px(), q(), q(), q(), Liquidity::kMaker,
+                   Money{i()}, ts()});
+  p.push_back(CancelAck{u(), u(), q()});
+  p.push_back(CancelReject{u(), u(), CancelRejectOf::kReplace, RejectReason::kUnknownOrder, s()});
+  p.push_back(ReplaceAck{u(), u(), u(), px(), q(), q()});
+  p.push_back(OrderExpired{u(), q()});
+  p.push_back(OrderStatusReport{u(), u(), u32(), Side::kSell, OrdStatus::kPartiallyFilled, px(),
+                                q(), q(), q(), px(), u(), false});
+  p.push_back(RateLimitReject{u(), OrderAction::kReplace, Duration{i()}, true});
+  p.push_back(SessionState{u32(), SessionStateKind::kLoggedOn, s()});
+  p.push_back(TimerFired{u(), ts()});
+  p.push_back(OperatorCommand{OperatorCommandKind::kPause, s(), s(), s()});
+  p.push_back(NewOrder{u(), u32(), Side::kBuy, OrdType::kStop, TimeInForce::kIoc, px(), px(), q(),
+                       q(), true});
+  p.push_back(CancelOrder{u(), u(), u32()});
+  p.push_back(ReplaceOrder{u(), u(), u32(), px(), q()});
+  p.push_back(StatusRequest{u(), u()});
+  p.push_back(MassCancel{u(), u32(), Side::kSell});
+  p.push_back(TimerSet{u(), ts()});
+  p.push_back(TimerCancel{u()});
+  p.push_back(
+      RiskEvent{RiskEventKind::kKillSwitchFlat, RiskAction::kCancelAll, s(), u32(), i(), i(), s()});
+  p.push_back(Annotation{s()});
+  p.push_back(WireMessage{u32(), WireDirection::kOutbound, s()});
+  p.push_back(Checkpoint{u(), u(), u()});
+  p.push_back(RecordsDropped{u(), ts(), ts()});
+  std::vector<Event> events;
+  for (Payload& payload : p) events.push_back(Event{u(), ts(), std::move(payload)});
+  return events;
+}
+
 std::vector<uint8_t> Encode(const std::vector<Event>& events) {
   BlockEncoder enc;
   enc.Begin(events.size());
@@ -154,25 +192,30 @@ void ExpectCorruption(std::span<const uint8_t> bytes, const std::string& context
   EXPECT_TRUE(out.empty()) << context;
 }
 
+// Minimal values, maximal values, and all-distinct values.
+std::vector<std::vector<Event>> ExampleSets() {
+  return {Examples(false), Examples(true), Distinct()};
+}
+
 TEST(Codec, ExamplesCoverEveryPayloadAlternativeInOrder) {
-  for (bool high : {false, true}) {
-    std::vector<Event> events = Examples(high);
+  for (const std::vector<Event>& events : ExampleSets()) {
     ASSERT_EQ(events.size(), kPayloadKindCount);
     for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].payload.index(), i);
   }
 }
 
-TEST(Codec, EveryKindRoundTripsWithEdgeValues) {
-  for (bool high : {false, true}) {
-    std::vector<Event> events = Examples(high);
+TEST(Codec, EveryKindRoundTripsWithEdgeAndDistinctValues) {
+  int set = 0;
+  for (const std::vector<Event>& events : ExampleSets()) {
     std::vector<uint8_t> bytes = Encode(events);
     std::vector<Event> back;
     Status s = DecodeBlock(bytes, &back);
     ASSERT_TRUE(s.ok()) << s.ToString();
     ASSERT_EQ(back.size(), events.size());
     for (size_t i = 0; i < events.size(); ++i) {
-      EXPECT_EQ(back[i], events[i]) << "high=" << high << " kind " << KindName(events[i]);
+      EXPECT_EQ(back[i], events[i]) << "example set " << set << ", kind " << KindName(events[i]);
     }
+    ++set;
   }
 }
 
@@ -568,13 +611,14 @@ TEST(CodecDeathTest, EncodingAnOutOfRangeEnumIsAProgrammerError) {
 }
 
 TEST(Codec, RandomBytesAreRejectedWithoutCrashing) {
-  TestRng rng(TestSeed(20240601));
+  Rng rng(TestSeed(20240601));
   std::vector<Event> out;
   int accepted = 0;
   for (int iter = 0; iter < 20'000; ++iter) {
-    std::vector<uint8_t> bytes(rng.Below(64) * 8 + (rng.Below(8) == 0 ? rng.Below(8) : 0));
-    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.Next());
-    if (bytes.size() >= 8 && rng.Below(2) == 0) {
+    std::vector<uint8_t> bytes(rng.UniformBelow(64) * 8 +
+                               (rng.UniformBelow(8) == 0 ? rng.UniformBelow(8) : 0));
+    for (uint8_t& b : bytes) b = static_cast<uint8_t>(rng.NextU64());
+    if (bytes.size() >= 8 && rng.UniformBelow(2) == 0) {
       // A plausible one-segment table, so that decoding gets past the framing.
       const uint32_t words = static_cast<uint32_t>(bytes.size() / 8 - 1);
       std::memset(bytes.data(), 0, 4);
@@ -592,7 +636,7 @@ TEST(Codec, RandomBytesAreRejectedWithoutCrashing) {
 }
 
 TEST(Codec, FlippedBytesAreRejectedOrDecodeWithoutCrashing) {
-  TestRng rng(TestSeed(77));
+  Rng rng(TestSeed(77));
   std::vector<Event> events = Examples(true);
   std::vector<Event> low = Examples(false);
   events.insert(events.end(), low.begin(), low.end());
@@ -601,11 +645,12 @@ TEST(Codec, FlippedBytesAreRejectedOrDecodeWithoutCrashing) {
   int rejected = 0;
   for (int iter = 0; iter < 20'000; ++iter) {
     std::vector<uint8_t> bytes = good;
-    const int flips = 1 + static_cast<int>(rng.Below(4));
+    const int flips = 1 + static_cast<int>(rng.UniformBelow(4));
     for (int f = 0; f < flips; ++f) {
       // Half of the flips hit the first 1 KiB, where the framing and pointers are.
-      const size_t limit = rng.Below(2) == 0 ? std::min<size_t>(1024, bytes.size()) : bytes.size();
-      bytes[rng.Below(limit)] ^= static_cast<uint8_t>(1u << rng.Below(8));
+      const size_t limit =
+          rng.UniformBelow(2) == 0 ? std::min<size_t>(1024, bytes.size()) : bytes.size();
+      bytes[rng.UniformBelow(limit)] ^= static_cast<uint8_t>(1u << rng.UniformBelow(8));
     }
     Status s = DecodeBlock(bytes, &out);
     if (!s.ok()) {
