@@ -97,8 +97,8 @@ Status JournalReader::Load() {
                                 (e.segment == first.segment && e.offset >= first.offset);
                        }) -
           scan_.blocks.begin());
+      stop_issue_ = first;
       stop_status_ = Corruption(DescribeIssue(dir_, first));
-      Report(first);
     }
   }
   return Status::Ok();
@@ -134,7 +134,7 @@ bool JournalReader::LoadBlock(size_t block) {
       issue.reason = s.message();
     }
   }
-  issue.resume_offset = e.offset + kBlockHeaderBytes;
+  issue.resume_offset = e.offset + std::max<uint64_t>(e.total_bytes, kBlockHeaderBytes);
   scan_.issues.push_back(issue);
   Report(issue);
   if (!options_.skip_corrupt) status_ = Corruption(DescribeIssue(dir_, issue));
@@ -147,6 +147,8 @@ const Event* JournalReader::Next() {
   while (next_event_ >= events_.size()) {
     if (!status_.ok()) return nullptr;
     if (next_block_ >= stop_block_) {
+      // Strict mode reports the first issue when reading reaches it, in order.
+      if (!stop_status_.ok()) Report(stop_issue_);
       status_ = stop_status_;
       return nullptr;
     }

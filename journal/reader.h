@@ -25,6 +25,8 @@ namespace td::journal {
 struct ReaderOptions {
   bool skip_corrupt = false;
   // Trust <dir>/index.tdx when it matches the segment files; otherwise scan every block at open.
+  // With a trusted index, damage inside a block is found when the block is read (issues() is
+  // empty at open); VerifyJournal always scans.
   bool use_index_file = true;
   std::function<void(const JournalIssue&)> on_issue;
 };
@@ -51,6 +53,7 @@ class JournalReader {
   uint64_t last_chain() const { return scan_.last_chain(); }
 
   // Positions at the first record with seq >= `seq` (or ts >= `ts`); Next() then yields it.
+  // A seek clears an earlier error; reading up to a bad block again reports it again.
   Status SeekToSeq(SeqNo seq);
   Status SeekToTime(Timestamp ts);
 
@@ -77,6 +80,7 @@ class JournalReader {
   bool index_from_file_ = false;
   size_t stop_block_ = 0;  // blocks at or after this one are not read (strict mode)
   Status stop_status_;     // the status to report on reaching stop_block_
+  JournalIssue stop_issue_;
 
   size_t next_block_ = 0;
   size_t current_block_ = 0;

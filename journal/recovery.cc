@@ -184,12 +184,14 @@ Result<RecoverReport> RecoverJournal(const std::string& dir) {
   RecoverReport rep;
   // Each pass repairs or cuts at the first issue; a header rebuild may leave later issues for
   // the next pass. Bounded: every pass removes the first issue or everything after it.
-  constexpr int kMaxPasses = 4;
-  for (int pass = 0; pass < kMaxPasses; ++pass) {
+  constexpr int kMaxPasses = 8;
+  bool clean = false;
+  for (int pass = 0; pass < kMaxPasses && !clean; ++pass) {
     Result<VerifyReport> v = VerifyJournal(dir);
     if (!v.ok()) return v.status();
     rep.records_kept = v->records;
     if (v->clean()) {
+      clean = true;
       if (!rep.changed) TD_RETURN_IF_ERROR(WriteFreshIndex(dir));  // refresh a stale index
       break;
     }
@@ -197,8 +199,13 @@ Result<RecoverReport> RecoverJournal(const std::string& dir) {
     const JournalIssue first = v->issues.front();
     rep.changed = true;
     if (!rep.cut_at) rep.cut_at = first;
+    // A damaged segment header is rebuilt only when the blocks after it continue the journal
+    // (no sequence or chain break at the first of them): a misplaced or foreign segment is cut.
+    const bool next_is_continuity_break =
+        v->issues.size() > 1 && v->issues[1].segment == first.segment &&
+        v->issues[1].offset == first.resume_offset;
     const bool header_damaged_blocks_intact =
-        first.offset == 0 &&
+        first.offset == 0 && !next_is_continuity_break &&
         first.resume_offset < std::filesystem::file_size(dir + "/" + first.file);
     if (header_damaged_blocks_intact) {
       TD_RETURN_IF_ERROR(RebuildSegmentHeader(dir, first, &rep));
@@ -206,6 +213,10 @@ Result<RecoverReport> RecoverJournal(const std::string& dir) {
     }
     rep.records_quarantined += v->records_after_first_bad;
     TD_RETURN_IF_ERROR(CutFrom(dir, first, &rep));
+  }
+  if (!clean) {
+    return Corruption("journal " + dir + " still has damage after " +
+                      std::to_string(kMaxPasses) + " recovery passes; nothing more was cut");
   }
   if (rep.changed && ListSegmentFiles(dir).ok()) TD_RETURN_IF_ERROR(WriteFreshIndex(dir));
   return rep;

@@ -3,8 +3,9 @@
 // with its file and offset. Recover cuts the journal back to its longest valid prefix, so that
 // it verifies clean and reads as a prefix of what was written; nothing is deleted: the bytes
 // it cuts (a torn tail, or everything from a corrupt block on, with any valid blocks after it)
-// are moved to <dir>/quarantine/, where `journal cat --skip-corrupt` style salvage can still
-// read them.
+// are moved to <dir>/quarantine/, where they can still be salvaged. One exception keeps more:
+// a damaged segment header followed by blocks that continue the journal is rebuilt from
+// another segment's copy of the journal header, and those blocks stay.
 #pragma once
 
 #include <optional>
@@ -22,9 +23,10 @@ struct VerifyReport {
   uint64_t corrupt_blocks = 0;  // bad regions (a torn tail counts as one)
   uint32_t segments = 0;
   std::vector<JournalIssue> issues;  // journal order
-  // Bytes that recover would cut: from the first bad offset to the end of the journal.
+  // Bytes from the first bad offset to the end of the journal: what recover cuts, unless the
+  // first bad region is a damaged segment header that it can rebuild (keeping the blocks).
   uint64_t truncated_bytes = 0;
-  // Valid records lying after the first bad region (recover moves them to quarantine).
+  // Valid records lying after the first bad region.
   uint64_t records_after_first_bad = 0;
   // Chain hash of the last valid block before the first bad region: the journal's digest.
   uint64_t hash = 0;

@@ -24,7 +24,10 @@ struct JournalIssue {
   uint32_t segment = 0;        // position of the segment in the journal (0-based)
   std::string file;            // "seg-000003.tdj"
   uint64_t offset = 0;         // where the bad bytes start in that file
-  uint64_t resume_offset = 0;  // where valid blocks resume in that file (file size: none)
+  // Where valid blocks resume in that file (the file size: none). Equal to `offset` for a
+  // continuity break (sequence gap, broken chain) before a block that is itself valid: no
+  // bytes are skipped, and a skip_corrupt reader reads that block.
+  uint64_t resume_offset = 0;
   bool torn = false;           // the file ends inside the bad region, nothing valid after it
   std::string reason;
 };

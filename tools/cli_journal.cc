@@ -132,12 +132,18 @@ OrderedJson InfoJson(const std::string& path, const journal::JournalReader& r) {
   return j;
 }
 
+// In the instrument's units when its scale is usable, else the raw integer.
+std::string QtyText(Qty q, int decimals) {
+  return decimals >= 0 && decimals <= 18 ? FormatDecimal(q.raw, decimals) : std::to_string(q.raw);
+}
+
 void PrintInstruments(const JournalHeader& h) {
   fmt::print("instruments  {}\n", h.instruments.size());
   for (const InstrumentDef& d : h.instruments) {
     fmt::print("  {:>4} {:<12} {:<10} {:<4} tick {} qty_decimals {} lot {} min {}\n", d.id,
                d.symbol, d.venue, d.currency, FormatDecimal(d.tick_size.raw, Price::kDecimals),
-               d.qty_decimals, d.lot_size.raw, d.min_qty.raw);
+               d.qty_decimals, QtyText(d.lot_size, d.qty_decimals),
+               QtyText(d.min_qty, d.qty_decimals));
   }
 }
 

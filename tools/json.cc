@@ -255,8 +255,11 @@ std::optional<int> QtyDecimals(const JournalHeader* h, InstrumentId id) {
 }
 
 // A decimal string when the scale is known and fractional; the raw integer otherwise (which
-// is also the exact value at 0 decimals).
-bool QtyIsDecimal(std::optional<int> decimals) { return decimals && *decimals > 0; }
+// is also the exact value at 0 decimals). A header is input: a scale FormatDecimal cannot take
+// (outside 0..18) counts as unknown rather than tripping its check.
+bool QtyIsDecimal(std::optional<int> decimals) {
+  return decimals && *decimals > 0 && *decimals <= 18;
+}
 
 nlohmann::json QtyJson(Qty q, std::optional<int> decimals) {
   if (QtyIsDecimal(decimals)) return FormatDecimal(q.raw, *decimals);

@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   td::tools::RegisterJournalCommands(app, &exit_code);
   td::tools::RegisterBenchCommands(app, &exit_code);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; a usage error prints CLI11's message and exits 2, like our own.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   return exit_code;
 }

@@ -63,10 +63,30 @@ TEST(JournalWriter, RollsSegmentsAndChainsAcrossThem) {
   EXPECT_EQ(ReadAll(dir, &s).size(), 30'000u);
 
   // Removing a middle segment breaks sequence continuity: reported, never papered over.
+  const uint64_t in_first = [&] {
+    auto r = JournalReader::Open(dir);
+    uint64_t n = 0;
+    for (const IndexEntry& b : (*r)->blocks()) n += b.segment == 0 ? b.record_count : 0;
+    return n;
+  }();
   std::filesystem::rename(dir + "/" + (*files)[1], dir + "/removed.tdj");
   v = VerifyJournal(dir);
   ASSERT_TRUE(v.ok());
   EXPECT_FALSE(v->clean());
+  EXPECT_EQ(v->records, in_first);
+
+  // Recover cuts at the gap (the later segments do not continue the journal) and keeps them
+  // in quarantine; it does not relabel a misplaced segment.
+  auto rec = RecoverJournal(dir);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  EXPECT_EQ(rec->records_kept, in_first);
+  EXPECT_EQ(rec->quarantined_files.size(), files->size() - 2);
+  v = VerifyJournal(dir);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->clean());
+  auto left = ListSegmentFiles(dir);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->size(), 1u);
 }
 
 TEST(JournalReader, SeeksBySequenceAndTime) {

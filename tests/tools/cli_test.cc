@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -60,7 +61,7 @@ std::string ReadText(const std::string& path) {
 
 // Runs `tapedeck args...` with stdout and stderr captured in files (no pipe to deadlock on).
 RunResult Tapedeck(const std::vector<std::string>& args) {
-  static const std::string dir = MakeTempDir("cli-run");
+  const std::string dir = MakeTempDir("cli-run");
   const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -82,6 +83,7 @@ RunResult Tapedeck(const std::vector<std::string>& args) {
   r.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   r.out = ReadText(out_path);
   r.err = ReadText(err_path);
+  fs::remove_all(dir);
   return r;
 }
 
@@ -220,8 +222,10 @@ class JournalCli : public ::testing::Test {
     journal_ = nullptr;
   }
   static const std::string& dir() { return journal_->dir; }
+  // Copies live beside the shared journal, so that TearDownTestSuite removes them too.
   static std::string CopyJournal() {
-    std::string to = MakeTempDir("cli-copy") + "/j";
+    static int copies = 0;
+    std::string to = fs::path(dir()).parent_path() / ("copy-" + std::to_string(++copies));
     fs::copy(dir(), to, fs::copy_options::recursive);
     return to;
   }
