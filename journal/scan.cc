@@ -49,11 +49,17 @@ void Scanner::AddSegment(const std::string& file, std::span<const uint8_t> bytes
     if (check.fault != BlockFault::kNone) {
       const size_t next = FindNextValidBlock(bytes, off);
       AddIssue(off, next, next == bytes.size(), check.reason);
+      // A bad block explains a sequence break right after it (a damaged segment header
+      // does not: blocks never depend on it).
+      after_bad_bytes_ = true;
       off = next;
       continue;
     }
     const BlockHeader& h = check.view.header;
-    if (h.first_seq != expected_seq_) {
+    if (after_bad_bytes_) {
+      // The bad bytes just reported explain any break here; pick the sequence up again.
+      after_bad_bytes_ = false;
+    } else if (h.first_seq != expected_seq_) {
       AddIssue(off, off, false,
                "sequence gap: block starts at seq " + std::to_string(h.first_seq) +
                    ", expected " + std::to_string(expected_seq_));

@@ -73,6 +73,7 @@ class Scanner {
   JournalScan* out_;
   uint64_t expected_seq_ = 1;
   uint64_t expected_chain_ = 0;
+  bool after_bad_bytes_ = false;  // the previous region was skipped as bad
 };
 
 }  // namespace td::journal
