@@ -1,4 +1,4 @@
-#include "tools/cli_bench.h"
+#include "tools/commands.h"
 
 #include <fmt/format.h>
 #include <x86intrin.h>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "journal/reader.h"
+#include "tools/cli_common.h"
 #include "journal/writer.h"
 #include "tools/synthetic_feed.h"
 
@@ -203,8 +204,7 @@ int RunJournalBench(uint64_t n, const std::string& keep, bool json) {
 }  // namespace
 
 void RegisterBenchCommands(CLI::App& app, int* exit_code) {
-  CLI::App* bench = app.add_subcommand("bench", "Measure throughput and latency");
-  bench->require_subcommand(1);
+  CLI::App* bench = Group(app, "bench", "Measure throughput and latency");
   CLI::App* j = bench->add_subcommand(
       "journal",
       "Write N synthetic ~64-byte market-data records through the real journal writer and read "

@@ -4,7 +4,7 @@
 //
 // Exit status: 0 success (verify: clean); 1 the journal is corrupt or the operation failed;
 // 2 usage errors and journals that cannot be opened.
-#include "tools/cli_journal.h"
+#include "tools/commands.h"
 
 #include <fmt/format.h>
 

@@ -2,8 +2,7 @@
 // Errors go to stderr with a non-zero exit; results to stdout.
 #include <CLI/CLI.hpp>
 
-#include "tools/cli_bench.h"
-#include "tools/cli_journal.h"
+#include "tools/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -14,6 +13,10 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   td::tools::RegisterJournalCommands(app, &exit_code);
   td::tools::RegisterBenchCommands(app, &exit_code);
+  td::tools::RegisterBookCommands(app, &exit_code);
+  td::tools::RegisterLobsterCommands(app, &exit_code);
+  td::tools::RegisterBinanceCommands(app, &exit_code);
+  td::tools::RegisterSynthCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
