@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake make pkg-config git
   clang libclang-rt-14-dev lld
   capnproto libcapnp-dev
-  liblz4-dev libxxhash-dev libzstd-dev
+  liblz4-dev libxxhash-dev libzstd-dev zlib1g-dev
   libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev

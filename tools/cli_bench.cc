@@ -90,7 +90,8 @@ Status MeasureWrite(const std::string& dir, uint64_t n, BenchResult* out) {
 Status MeasureAppend(const std::string& dir, uint64_t n, BenchResult* out) {
   journal::WriterOptions opts;
   opts.queue_capacity = 1u << 20;
-  const uint64_t burst = opts.queue_capacity / 2;
+  // At least four bursts, so that a small run still has timed and latency rounds.
+  const uint64_t burst = std::max<uint64_t>(1, std::min<uint64_t>(opts.queue_capacity / 2, n / 4));
   auto w = journal::JournalWriter::Create(dir, BenchHeader(), opts);
   if (!w.ok()) return w.status();
   SyntheticFeed feed(7);

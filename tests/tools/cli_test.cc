@@ -591,3 +591,29 @@ TEST(UtcTime, FormatsAndParsesWithNanoseconds) {
 
 }  // namespace
 }  // namespace td::tools
+
+namespace td::tools {
+namespace {
+
+// `bench journal` goes through the real writer and reader and leaves a journal that verifies.
+TEST(BenchCli, JournalBenchPrintsEveryFigureAndKeepsAValidJournal) {
+  const std::string keep = MakeTempDir("bench") + "/kept";
+  const RunResult r =
+      Tapedeck({"bench", "journal", "--events", "50000", "--keep", keep, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = ParseJson(r.out);
+  for (const char* key : {"append_events_per_s", "write_events_per_s", "read_events_per_s",
+                          "compression_ratio", "append_ns_p50", "append_ns_p999"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_GT(j[key].get<double>(), 0) << key;
+  }
+  EXPECT_EQ(j["events"], 50000);
+  const RunResult v = Tapedeck({"journal", "verify", keep, "--json"});
+  ASSERT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_EQ(ParseJson(v.out)["records"], 50000);
+  // --keep refuses to overwrite.
+  EXPECT_EQ(Tapedeck({"bench", "journal", "--events", "10", "--keep", keep}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace td::tools
