@@ -20,8 +20,9 @@ build: deps
 demo: build
 	@./scripts/demo.sh $(BUILD)/tools/tapedeck
 
-# Every test in the default (gcc, -Werror) build, then the journal, schema and core tests
-# under ASan+UBSan, then the fuzz target built with clang over its committed corpus.
+# Every test in the default (gcc, -Werror) build, then the journal, schema, core and
+# sim-exchange tests under ASan+UBSan, then the clang build: core goldens and short seeded runs
+# of the fuzz targets (scripts/test-clang.sh).
 test: test-gcc test-asan test-clang
 
 test-gcc: build
@@ -29,24 +30,30 @@ test-gcc: build
 
 test-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DTD_SANITIZE=ON -DTD_BENCH=OFF >/dev/null
-	@cmake --build $(ASAN) -j $(JOBS) --target journal_tests schema_tests core_tests
-	@ctest --test-dir $(ASAN) -j $(JOBS) --output-on-failure -L 'journal|schema|core'
+	@cmake --build $(ASAN) -j $(JOBS) --target journal_tests schema_tests core_tests sim_exchange_tests
+	@ctest --test-dir $(ASAN) -j $(JOBS) --output-on-failure -L 'journal|schema|core|sim-exchange'
 
 test-clang: deps
 	@JOBS=$(JOBS) ./scripts/test-clang.sh $(CLANG)
 
 bench: build
 	@$(BUILD)/bench/journal_benchmark --benchmark_min_time=0.5
+	@$(BUILD)/bench/order_book_benchmark --benchmark_min_time=0.5
 	@$(BUILD)/tools/tapedeck bench journal --events 5000000 --json
+	@$(BUILD)/tools/tapedeck bench book --json
 
-# Fuzz the journal reader for FUZZ_SECONDS (new inputs land in the corpus directory).
+# Fuzz the journal reader, then the order book, FUZZ_SECONDS each (new journal inputs land in
+# the committed corpus directory).
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake -S . -B $(CLANG) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
-	@cmake --build $(CLANG) -j $(JOBS) --target journal_reader_fuzzer
+	@cmake --build $(CLANG) -j $(JOBS) --target journal_reader_fuzzer order_book_fuzzer
 	@$(CLANG)/fuzz/journal_reader_fuzzer -max_total_time=$(FUZZ_SECONDS) \
 	  -artifact_prefix=$(CLANG)/ fuzz/corpus/journal_reader
+	@mkdir -p $(CLANG)/fuzz-book
+	@$(CLANG)/fuzz/order_book_fuzzer -max_total_time=$(FUZZ_SECONDS) \
+	  -artifact_prefix=$(CLANG)/ $(CLANG)/fuzz-book
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(CLANG)

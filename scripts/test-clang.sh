@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The clang leg of `make test`: builds with clang (the fuzz target needs it), runs the core
 # tests (their golden random sequences must match gcc's bit for bit), replays the fuzz corpus,
-# and fuzzes the journal reader for a short, seeded run.
+# and fuzzes the journal reader and the order book (differentially, against the reference
+# book) for short, seeded runs.
 set -euo pipefail
 BUILD=${1:-build-clang}
 JOBS=${JOBS:-2}
@@ -11,7 +12,7 @@ if ! command -v clang++ >/dev/null; then
 fi
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target journal_reader_fuzzer core_tests
+cmake --build "$BUILD" -j "$JOBS" --target journal_reader_fuzzer order_book_fuzzer core_tests
 ctest --test-dir "$BUILD" -j "$JOBS" --output-on-failure -L core
 log="$BUILD/fuzz.log"
 mkdir -p "$BUILD/fuzz-new"  # new inputs go here; the committed corpus is only read
@@ -22,3 +23,11 @@ if ! "$BUILD/fuzz/journal_reader_fuzzer" -seed=1 -runs=20000 -max_len=8192 \
   exit 1
 fi
 echo "journal_reader_fuzzer: $(ls fuzz/corpus/journal_reader | wc -l) corpus inputs, 20000 seeded runs, no crash"
+mkdir -p "$BUILD/fuzz-book"
+if ! "$BUILD/fuzz/order_book_fuzzer" -seed=1 -runs=20000 -max_len=4096 \
+    -artifact_prefix="$BUILD/" "$BUILD/fuzz-book" >"$BUILD/fuzz-book.log" 2>&1; then
+  tail -40 "$BUILD/fuzz-book.log"
+  echo "order_book_fuzzer found a divergence or crash: see $BUILD/crash-*" >&2
+  exit 1
+fi
+echo "order_book_fuzzer: 20000 seeded runs against the reference book, no divergence"

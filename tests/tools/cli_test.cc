@@ -617,3 +617,99 @@ TEST(BenchCli, JournalBenchPrintsEveryFigureAndKeepsAValidJournal) {
 
 }  // namespace
 }  // namespace td::tools
+
+// ---------------------------------------------------------------- market data and book commands
+
+namespace td::tools {
+namespace {
+
+const std::string kLobster = std::string(TD_SHARED_DATA_DIR) + "/lobster/";
+const std::string kGoog1Msg = kLobster + "GOOG_2012-06-21_34200000_57600000_message_1.csv";
+const std::string kGoog1Book = kLobster + "GOOG_2012-06-21_34200000_57600000_orderbook_1.csv";
+
+std::string VerifyHash(const std::string& journal) {
+  const RunResult v = Tapedeck({"journal", "verify", journal, "--json"});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  return ParseJson(v.out)["hash"].get<std::string>();
+}
+
+// The embedded default market: the same seed gives the same journal, another seed another one.
+TEST(SynthCli, SameSeedSameJournal) {
+  const std::string dir = MakeTempDir("synth");
+  for (const char* name : {"a", "b"}) {
+    const RunResult r = Tapedeck({"synth", "--seed", "5", "--duration", "2s", "--instruments", "2",
+                                  "-o", dir + "/" + name});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  ASSERT_EQ(Tapedeck({"synth", "--seed", "6", "--duration", "2s", "-o", dir + "/c"}).exit_code, 0);
+  EXPECT_EQ(VerifyHash(dir + "/a"), VerifyHash(dir + "/b"));
+  EXPECT_NE(VerifyHash(dir + "/a"), VerifyHash(dir + "/c"));
+  const RunResult info = Tapedeck({"journal", "info", dir + "/a", "--json"});
+  EXPECT_NE(info.out.find("SYN2"), std::string::npos);
+  const RunResult bad = Tapedeck({"synth", "--seed", "5", "--duration", "2 parsecs", "-o",
+                                  dir + "/d"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_FALSE(bad.err.empty());
+}
+
+TEST(BookCli, BenchBookPrintsOpsPerSecond) {
+  const RunResult r = Tapedeck({"bench", "book", "--ops", "200000", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(ParseJson(r.out)["ops_per_s"].get<double>(), 0);
+}
+
+TEST(LobsterCli, CheckImportAndFidelityOnRealData) {
+  if (!fs::exists(kGoog1Msg)) GTEST_SKIP() << "no LOBSTER data at " << kLobster;
+  const RunResult check = Tapedeck({"book", "check-lobster", kGoog1Msg, kGoog1Book, "--json"});
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  const json c = ParseJson(check.out);
+  EXPECT_EQ(c["rows"], 49'482);
+  EXPECT_EQ(c["mismatched"], 0);
+  EXPECT_TRUE(c["first_mismatch_row"].is_null());
+
+  const std::string j = MakeTempDir("lobster") + "/goog";
+  const RunResult imp = Tapedeck({"import", "lobster", kGoog1Msg, kGoog1Book, "-o", j});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  const RunResult v = Tapedeck({"journal", "verify", j, "--json"});
+  ASSERT_EQ(v.exit_code, 0);
+  EXPECT_GE(ParseJson(v.out)["records"].get<uint64_t>(), 49'482u);
+
+  const RunResult fid = Tapedeck({"fidelity", "lobster", kGoog1Msg, kGoog1Book, "--orders", "200",
+                                  "--seed", "2", "--json"});
+  ASSERT_EQ(fid.exit_code, 0) << fid.err;
+  const json f = ParseJson(fid.out);
+  EXPECT_EQ(f["orders"], 200);
+  EXPECT_GE(f["exact"].get<int>(), 190);
+}
+
+// A malformed copy: the error names the file and the line, and nothing is written as valid.
+TEST(LobsterCli, MalformedInputNamesFileAndLine) {
+  if (!fs::exists(kGoog1Msg)) GTEST_SKIP() << "no LOBSTER data at " << kLobster;
+  const std::string dir = MakeTempDir("lobster-bad");
+  const std::string msg = dir + "/GOOG_2012-06-21_34200000_57600000_message_1.csv";
+  std::vector<std::string> lines = Lines(ReadText(kGoog1Msg));
+  lines[99] = "34200.5,1,123,abc,5800000,1";  // line 100: a size that is not a number
+  std::ofstream out(msg);
+  for (const std::string& l : lines) out << l << "\n";
+  out.close();
+  const RunResult r = Tapedeck({"book", "check-lobster", msg, kGoog1Book});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("message_1.csv:100"), std::string::npos) << r.err;
+}
+
+TEST(BinanceCli, ImportsTheSpotCapture) {
+  const std::string capture = std::string(TD_SHARED_DATA_DIR) + "/binance/spot_btcusdt_20240808.gz";
+  if (!fs::exists(capture)) GTEST_SKIP() << "no Binance capture at " << capture;
+  const std::string j = MakeTempDir("binance") + "/spot";
+  const RunResult r = Tapedeck({"import", "binance", capture, "-o", j});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const RunResult stats = Tapedeck({"journal", "stats", j, "--json"});
+  ASSERT_EQ(stats.exit_code, 0);
+  const json s = ParseJson(stats.out);
+  EXPECT_GT(s["by_kind"]["l2_update"].get<uint64_t>(), 100'000u);
+  EXPECT_EQ(s["by_kind"]["l2_snapshot"], 1);
+  EXPECT_GT(s["by_kind"]["trade"].get<uint64_t>(), 9'000u);
+}
+
+}  // namespace
+}  // namespace td::tools
