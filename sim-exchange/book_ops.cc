@@ -13,24 +13,36 @@ constexpr int kDiffRecentIds = 40;           // cancels and executions aim this 
 
 std::string_view KindName(BookOp::Kind k) {
   switch (k) {
-    case BookOp::Kind::kSubmit: return "submit";
-    case BookOp::Kind::kCancel: return "cancel";
-    case BookOp::Kind::kReplace: return "replace";
-    case BookOp::Kind::kExecuteHistorical: return "execute_historical";
-    case BookOp::Kind::kMassCancel: return "mass_cancel";
-    case BookOp::Kind::kExpireDay: return "expire_day";
+    case BookOp::Kind::kSubmit:
+      return "submit";
+    case BookOp::Kind::kCancel:
+      return "cancel";
+    case BookOp::Kind::kReplace:
+      return "replace";
+    case BookOp::Kind::kExecuteHistorical:
+      return "execute_historical";
+    case BookOp::Kind::kMassCancel:
+      return "mass_cancel";
+    case BookOp::Kind::kExpireDay:
+      return "expire_day";
   }
   return "?";
 }
 
 std::string_view EventKindName(BookEventKind k) {
   switch (k) {
-    case BookEventKind::kAccepted: return "accepted";
-    case BookEventKind::kRejected: return "rejected";
-    case BookEventKind::kFill: return "fill";
-    case BookEventKind::kCanceled: return "canceled";
-    case BookEventKind::kTriggered: return "triggered";
-    case BookEventKind::kReplaced: return "replaced";
+    case BookEventKind::kAccepted:
+      return "accepted";
+    case BookEventKind::kRejected:
+      return "rejected";
+    case BookEventKind::kFill:
+      return "fill";
+    case BookEventKind::kCanceled:
+      return "canceled";
+    case BookEventKind::kTriggered:
+      return "triggered";
+    case BookEventKind::kReplaced:
+      return "replaced";
   }
   return "?";
 }
@@ -63,7 +75,8 @@ std::string DescribeOp(const BookOp& op) {
     case BookOp::Kind::kMassCancel:
       s += " owner=" + N(op.owner) + " side=" + std::string(SideName(op.side));
       break;
-    case BookOp::Kind::kExpireDay: break;
+    case BookOp::Kind::kExpireDay:
+      break;
   }
   return s;
 }
@@ -166,14 +179,13 @@ bool BookOpDecoder::Next(BookOp* op) {
   s.owner = b1 & 3;
   s.side = (b1 >> 2) & 1 ? Side::kSell : Side::kBuy;
   const int t = (b1 >> 3) & 15;
-  s.type = t < 10 ? OrdType::kLimit
+  s.type = t < 10   ? OrdType::kLimit
            : t < 12 ? OrdType::kMarket
            : t < 14 ? OrdType::kStop
                     : OrdType::kStopLimit;
   const uint8_t b2 = Byte();
-  static constexpr TimeInForce kTifs[8] = {TimeInForce::kDay, TimeInForce::kDay,
-                                           TimeInForce::kDay, TimeInForce::kDay,
-                                           TimeInForce::kGtc, TimeInForce::kGtc,
+  static constexpr TimeInForce kTifs[8] = {TimeInForce::kDay, TimeInForce::kDay, TimeInForce::kDay,
+                                           TimeInForce::kDay, TimeInForce::kGtc, TimeInForce::kGtc,
                                            TimeInForce::kIoc, TimeInForce::kFok};
   s.tif = kTifs[b2 & 7];
   s.post_only = ((b2 >> 3) & 7) == 0;
@@ -191,9 +203,9 @@ bool BookOpDecoder::Next(BookOp* op) {
     s.price = Price{PriceAt(offset) + 1};  // off the tick
   }
   const uint8_t b4 = Byte();
-  s.qty = Qty{b4 < 232 ? (1 + b4 % 8) * lot
+  s.qty = Qty{b4 < 232   ? (1 + b4 % 8) * lot
               : b4 < 248 ? (10 + b4 % 30) * lot  // large: sweeps levels
-              : b4 < 250 ? lot + 1                 // off the lot
+              : b4 < 250 ? lot + 1               // off the lot
               : b4 < 252 ? 0
               : b4 < 253 ? -lot
                          : lot - 1};  // below the minimum
@@ -235,9 +247,8 @@ MixedWorkload::MixedWorkload(WorkloadOptions options)
     : options_(options),
       instrument_(Instrument()),
       rng_(options.seed),
-      shadow_(instrument_,
-              BookOptions{.initial_order_capacity =
-                              static_cast<uint32_t>(options.live_orders_target * 2)}) {
+      shadow_(instrument_, BookOptions{.initial_order_capacity =
+                                           static_cast<uint32_t>(options.live_orders_target * 2)}) {
   live_.reserve(options_.live_orders_target * 2);
 }
 
@@ -274,10 +285,10 @@ BookOp MixedWorkload::MakeAdd() {
   s.owner = rng_.Bernoulli(1, 10) ? 1 : kMarket;
   s.side = rng_.Bernoulli(1, 2) ? Side::kBuy : Side::kSell;
   const uint64_t r = rng_.UniformBelow(100);
-  const int64_t depth = r < 70 ? static_cast<int64_t>(rng_.UniformBelow(4))
+  const int64_t depth = r < 70   ? static_cast<int64_t>(rng_.UniformBelow(4))
                         : r < 95 ? rng_.UniformInt(4, 19)
                                  : rng_.UniformInt(20, 199);
-  const int64_t ticks = s.side == Side::kBuy ? mid_ticks_ - 1 - depth : mid_ticks_ + 1 + depth;
+  const int64_t ticks = s.side == Side::kBuy ? mid_ticks_ - depth : mid_ticks_ + 1 + depth;
   s.price = Price{ticks * kCent};
   s.qty = Qty{100 * rng_.UniformInt(1, 10)};
   s.tif = TimeInForce::kDay;
@@ -350,13 +361,20 @@ BookOp MixedWorkload::MakeExecution() {
 void MixedWorkload::NextChunk(size_t n, std::vector<BookOp>* ops) {
   ops->clear();
   for (size_t i = 0; i < n; ++i) {
-    if (rng_.UniformBelow(64) == 0) mid_ticks_ += rng_.Bernoulli(1, 2) ? 1 : -1;
+    // The mid follows the book, plus a drift that random-walks within +-2 ticks: adds then
+    // sometimes improve or cross the touch, and the book moves.
+    if (rng_.UniformBelow(64) == 0) {
+      drift_ticks_ = std::clamp<int64_t>(drift_ticks_ + (rng_.Bernoulli(1, 2) ? 1 : -1), -2, 2);
+    }
+    const std::optional<LevelView> bid = shadow_.Best(Side::kBuy);
+    const std::optional<LevelView> ask = shadow_.Best(Side::kSell);
+    if (bid && ask) mid_ticks_ = (bid->price.raw + ask->price.raw) / (2 * kCent) + drift_ticks_;
     // The first live_orders_target operations are adds that build the book; then ~50/35/15,
-    // adds turning into cancels while the book is above its target depth.
+    // adds turning into cancels only if the book grows past 1.5 x its target depth.
     const bool filling = next_id_ <= options_.live_orders_target;
     const uint64_t r = filling ? 0 : rng_.UniformBelow(100);
     BookOp op;
-    if (r < 50 && live_.size() <= options_.live_orders_target) {
+    if (r < 50 && live_.size() <= options_.live_orders_target * 3 / 2) {
       op = MakeAdd();
     } else if (r < 85) {
       op = MakeCancel();

@@ -30,10 +30,10 @@ struct BookOp {
     kExpireDay,
   };
   Kind kind = Kind::kSubmit;
-  OrderSpec spec;        // kSubmit
-  VenueOrderId id = 0;   // kCancel, kReplace, kExecuteHistorical
-  Price price;           // kReplace
-  Qty qty;               // kCancel, kReplace, kExecuteHistorical
+  OrderSpec spec;                 // kSubmit
+  VenueOrderId id = 0;            // kCancel, kReplace, kExecuteHistorical
+  Price price;                    // kReplace
+  Qty qty;                        // kCancel, kReplace, kExecuteHistorical
   ParticipantId owner = kMarket;  // kMassCancel
   Side side = Side::kNone;        // kMassCancel
 };
@@ -42,12 +42,24 @@ struct BookOp {
 template <typename Book>
 void ApplyOp(const BookOp& op, Book* book, std::vector<BookEvent>* out) {
   switch (op.kind) {
-    case BookOp::Kind::kSubmit: book->Submit(op.spec, Timestamp{}, out); return;
-    case BookOp::Kind::kCancel: book->Cancel(op.id, op.qty, out); return;
-    case BookOp::Kind::kReplace: book->Replace(op.id, op.price, op.qty, Timestamp{}, out); return;
-    case BookOp::Kind::kExecuteHistorical: book->ExecuteHistorical(op.id, op.qty, out); return;
-    case BookOp::Kind::kMassCancel: book->MassCancel(op.owner, op.side, out); return;
-    case BookOp::Kind::kExpireDay: book->ExpireDay(out); return;
+    case BookOp::Kind::kSubmit:
+      book->Submit(op.spec, Timestamp{}, out);
+      return;
+    case BookOp::Kind::kCancel:
+      book->Cancel(op.id, op.qty, out);
+      return;
+    case BookOp::Kind::kReplace:
+      book->Replace(op.id, op.price, op.qty, Timestamp{}, out);
+      return;
+    case BookOp::Kind::kExecuteHistorical:
+      book->ExecuteHistorical(op.id, op.qty, out);
+      return;
+    case BookOp::Kind::kMassCancel:
+      book->MassCancel(op.owner, op.side, out);
+      return;
+    case BookOp::Kind::kExpireDay:
+      book->ExpireDay(out);
+      return;
   }
 }
 
@@ -82,11 +94,12 @@ class BookOpDecoder {
 
 // The benchmark's workload: ~50% limit adds near the top of the book, ~35% cancels, ~15%
 // executions (historical executions of orders at or near the best price, marketable IOC and
-// market orders), around a mid that random-walks a tick every ~64 operations. A shadow
+// market orders), around a mid that follows the book plus a drift of a few ticks that
+// random-walks (so adds sometimes improve or cross the touch and the book moves). A shadow
 // OrderBook keeps the generator honest (cancels aim at live orders, executions at orders near
 // the top). The first `live_orders_target` operations are adds that build the book (the
 // warm-up); after that the depth settles near the target: below it half the cancels are
-// partial, above it adds turn into cancels. Generated in chunks so that memory stays bounded
+// partial, above it all are full (and past 1.5 x the target adds turn into cancels). Generated in chunks so that memory stays bounded
 // whatever the number of operations.
 struct WorkloadOptions {
   uint64_t seed = 1;
@@ -114,9 +127,10 @@ class MixedWorkload {
   Rng rng_;
   OrderBook shadow_;
   std::vector<BookEvent> events_;
-  std::vector<VenueOrderId> live_;  // in no particular order; sampled uniformly
+  std::vector<VenueOrderId> live_;                     // in no particular order; sampled uniformly
   std::unordered_map<VenueOrderId, size_t> live_pos_;  // lookups only
   int64_t mid_ticks_ = 10'000;
+  int64_t drift_ticks_ = 0;
   VenueOrderId next_id_ = 1;
 };
 

@@ -19,9 +19,12 @@ Int128 Divide(Int128 num, Int128 den, FeeRounding mode) {
   const Int128 r = num % den;  // same sign as num
   if (r == 0) return q;
   switch (mode) {
-    case FeeRounding::kTowardZero: return q;
-    case FeeRounding::kDown: return num < 0 ? q - 1 : q;
-    case FeeRounding::kUp: return num > 0 ? q + 1 : q;
+    case FeeRounding::kTowardZero:
+      return q;
+    case FeeRounding::kDown:
+      return num < 0 ? q - 1 : q;
+    case FeeRounding::kUp:
+      return num > 0 ? q + 1 : q;
     case FeeRounding::kHalfAwayFromZero: {
       const Int128 abs_r = r < 0 ? -r : r;
       if (abs_r * 2 < den) return q;

@@ -46,10 +46,10 @@ enum class FeeRounding : uint8_t {
 };
 
 struct FeeScheduleSpec {
-  FeeRates base{};                // below the first tier's volume (or always, without tiers)
+  FeeRates base{};               // below the first tier's volume (or always, without tiers)
   std::vector<FeeTier> tiers{};  // strictly ascending min_volume_30d
   FeeRounding rounding = FeeRounding::kHalfAwayFromZero;
-  Money increment{1};           // fees are multiples of this: 1 nano, or 10'000'000 (a cent)
+  Money increment{1};  // fees are multiples of this: 1 nano, or 10'000'000 (a cent)
 };
 
 class FeeSchedule {

@@ -44,7 +44,7 @@ struct Order {
   // Resting: when it joined the back of its level's queue (queue order = seq order).
   // Parked: its arrival order among parked stops.
   uint64_t seq = 0;
-  uint32_t prev = kNil;   // FIFO neighbours at the level; `next` also links the free list
+  uint32_t prev = kNil;  // FIFO neighbours at the level; `next` also links the free list
   uint32_t next = kNil;
   uint32_t ours_prev = kNil;  // neighbours in the level's FIFO of our orders (owner >= 1)
   uint32_t ours_next = kNil;
@@ -221,7 +221,7 @@ struct OrderBook::Impl {
   std::vector<StopRef> stops[2];   // parked buy and sell stops; next to trigger at the back
   uint64_t stop_seq = 0;
   uint64_t queue_seq = 0;
-  std::vector<uint32_t> pending;   // triggered stops waiting to enter, in trigger order
+  std::vector<uint32_t> pending;  // triggered stops waiting to enter, in trigger order
   IdIndex index;
   int64_t last_price = 0;
   bool has_last = false;
@@ -424,8 +424,8 @@ struct OrderBook::Impl {
     if (stops[0].empty() && stops[1].empty()) return;
     for (int s = 0; s < 2; ++s) {
       std::vector<StopRef>& v = stops[s];
-      while (!v.empty() && StopReached(orders[v.back().order].side, orders[v.back().order].stop,
-                                       price)) {
+      while (!v.empty() &&
+             StopReached(orders[v.back().order].side, orders[v.back().order].stop, price)) {
         orders[v.back().order].state = OrderState::kActive;
         pending.push_back(v.back().order);
         v.pop_back();
@@ -587,8 +587,8 @@ struct OrderBook::Impl {
     Order& o = orders[oi];
     o.state = OrderState::kActive;
     if (o.post_only && WouldTake(o)) {
-      BookEvent e = EventFor(entry == Entry::kNew ? BookEventKind::kRejected
-                                                  : BookEventKind::kCanceled, o);
+      BookEvent e =
+          EventFor(entry == Entry::kNew ? BookEventKind::kRejected : BookEventKind::kCanceled, o);
       if (entry == Entry::kNew) {
         e.reason = RejectReason::kPostOnlyWouldCross;
         e.qty = Qty{order_qty};
@@ -704,8 +704,8 @@ struct OrderBook::Impl {
     return RejectReason::kNone;
   }
 
-  static BookEvent Reject(VenueOrderId id, ParticipantId owner, RejectReason reason,
-                          int64_t price, int64_t qty, int64_t leaves) {
+  static BookEvent Reject(VenueOrderId id, ParticipantId owner, RejectReason reason, int64_t price,
+                          int64_t qty, int64_t leaves) {
     BookEvent e;
     e.kind = BookEventKind::kRejected;
     e.order_id = id;
@@ -907,7 +907,8 @@ struct OrderBook::Impl {
     if (o.state == OrderState::kResting) {
       v.displayed_qty = Qty{o.visible};
       int64_t ahead = 0;
-      for (uint32_t i = levels[o.level].head; i != oi; i = orders[i].next) ahead += orders[i].visible;
+      for (uint32_t i = levels[o.level].head; i != oi; i = orders[i].next)
+        ahead += orders[i].visible;
       v.queue_ahead_qty = Qty{ahead};
     }
     return v;

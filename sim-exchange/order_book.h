@@ -60,7 +60,7 @@ struct OrderSpec {
   Price price;       // limit price (kLimit, kStopLimit)
   Price stop_price;  // trigger (kStop, kStopLimit)
   Qty qty;
-  Qty display_qty;   // iceberg peak; 0 = fully displayed
+  Qty display_qty;  // iceberg peak; 0 = fully displayed
   bool post_only = false;
   StpMode stp = StpMode::kNone;
 };
@@ -114,9 +114,9 @@ struct OrderView {
   ParticipantId owner = kMarket;
   Side side = Side::kNone;
   Price price;
-  Qty leaves_qty;     // remaining, displayed + hidden
+  Qty leaves_qty;  // remaining, displayed + hidden
   Qty displayed_qty;
-  Qty queue_ahead_qty;  // displayed quantity ahead of it at its level (0 for a parked stop)
+  Qty queue_ahead_qty;       // displayed quantity ahead of it at its level (0 for a parked stop)
   bool parked_stop = false;  // an untriggered stop: not in the book yet
   bool operator==(const OrderView&) const = default;
 };
@@ -133,7 +133,7 @@ struct BookOptions {
 };
 
 // Bounds: a Submit or Replace beyond them is rejected with kOrderExceedsLimit.
-inline constexpr size_t kMaxLiveOrders = size_t{1} << 24;     // resting + parked, per book
+inline constexpr size_t kMaxLiveOrders = size_t{1} << 24;  // resting + parked, per book
 inline constexpr size_t kMaxLevelsPerSide = size_t{1} << 20;
 
 class OrderBook {

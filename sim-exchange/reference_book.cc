@@ -162,10 +162,12 @@ void ReferenceBook::Trade(int64_t price) {
       rest.push_back(s);
     }
   }
-  std::stable_sort(buys.begin(), buys.end(),
-                   [](const Ord& a, const Ord& b) { return a.spec.stop_price < b.spec.stop_price; });
-  std::stable_sort(sells.begin(), sells.end(),
-                   [](const Ord& a, const Ord& b) { return a.spec.stop_price > b.spec.stop_price; });
+  std::stable_sort(buys.begin(), buys.end(), [](const Ord& a, const Ord& b) {
+    return a.spec.stop_price < b.spec.stop_price;
+  });
+  std::stable_sort(sells.begin(), sells.end(), [](const Ord& a, const Ord& b) {
+    return a.spec.stop_price > b.spec.stop_price;
+  });
   stops_ = rest;
   for (const Ord& o : buys) triggered_.push_back(o);
   for (const Ord& o : sells) triggered_.push_back(o);
@@ -314,8 +316,8 @@ void ReferenceBook::Submit(const OrderSpec& spec, Timestamp, std::vector<BookEve
     BookEvent e = EventOf(BookEventKind::kAccepted, o);
     e.qty = spec.qty;
     out->push_back(e);
-    const bool reached = last_ && (spec.side == Side::kBuy ? *last_ >= spec.stop_price
-                                                           : *last_ <= spec.stop_price);
+    const bool reached =
+        last_ && (spec.side == Side::kBuy ? *last_ >= spec.stop_price : *last_ <= spec.stop_price);
     if (reached) {
       triggered_.push_back(o);
     } else {
@@ -337,8 +339,8 @@ void ReferenceBook::Cancel(VenueOrderId id, Qty qty, std::vector<BookEvent>* out
   Ord& o = *w.ord;
   const int64_t lot = instrument_.lot_size.raw;
   if (qty.raw < 0 || (Validated(o.spec.owner) && lot > 0 && qty.raw % lot != 0)) {
-    out->push_back(Rejected(id, o.spec.owner, RejectReason::kInvalidQty, o.spec.price.raw,
-                            qty.raw, o.leaves));
+    out->push_back(
+        Rejected(id, o.spec.owner, RejectReason::kInvalidQty, o.spec.price.raw, qty.raw, o.leaves));
     return;
   }
   BookEvent e = EventOf(BookEventKind::kCanceled, o);
@@ -414,13 +416,13 @@ void ReferenceBook::Replace(VenueOrderId id, Price price, Qty qty, Timestamp,
 void ReferenceBook::ExecuteHistorical(VenueOrderId id, Qty qty, std::vector<BookEvent>* out) {
   const Where w = Locate(id);
   if (w.ord == nullptr || w.parked) {
-    out->push_back(Rejected(id, w.ord ? w.ord->spec.owner : kMarket, RejectReason::kUnknownOrder,
-                            0, qty.raw, w.ord ? w.ord->leaves : 0));
+    out->push_back(Rejected(id, w.ord ? w.ord->spec.owner : kMarket, RejectReason::kUnknownOrder, 0,
+                            qty.raw, w.ord ? w.ord->leaves : 0));
     return;
   }
   if (qty.raw <= 0) {
-    out->push_back(Rejected(id, w.ord->spec.owner, RejectReason::kInvalidQty,
-                            w.ord->spec.price.raw, qty.raw, w.ord->leaves));
+    out->push_back(Rejected(id, w.ord->spec.owner, RejectReason::kInvalidQty, w.ord->spec.price.raw,
+                            qty.raw, w.ord->leaves));
     return;
   }
   Queue& q = *w.q;
@@ -478,10 +480,12 @@ void ReferenceBook::CancelAll(Pred pred, CancelCause cause, std::vector<BookEven
   std::vector<Ord> buys;
   std::vector<Ord> sells;
   for (const Ord& s : stops_) (s.spec.side == Side::kBuy ? buys : sells).push_back(s);
-  std::stable_sort(buys.begin(), buys.end(),
-                   [](const Ord& a, const Ord& b) { return a.spec.stop_price < b.spec.stop_price; });
-  std::stable_sort(sells.begin(), sells.end(),
-                   [](const Ord& a, const Ord& b) { return a.spec.stop_price > b.spec.stop_price; });
+  std::stable_sort(buys.begin(), buys.end(), [](const Ord& a, const Ord& b) {
+    return a.spec.stop_price < b.spec.stop_price;
+  });
+  std::stable_sort(sells.begin(), sells.end(), [](const Ord& a, const Ord& b) {
+    return a.spec.stop_price > b.spec.stop_price;
+  });
   std::set<VenueOrderId> gone;
   for (const std::vector<Ord>* v : {&buys, &sells}) {
     for (const Ord& s : *v) {
@@ -534,9 +538,11 @@ std::vector<LevelView> ReferenceBook::Levels(Side side, size_t n) const {
     v.push_back(l);
   };
   if (side == Side::kBuy) {
-    for (auto it = bids_.rbegin(); it != bids_.rend() && v.size() < n; ++it) add(it->first, it->second);
+    for (auto it = bids_.rbegin(); it != bids_.rend() && v.size() < n; ++it)
+      add(it->first, it->second);
   } else if (side == Side::kSell) {
-    for (auto it = asks_.begin(); it != asks_.end() && v.size() < n; ++it) add(it->first, it->second);
+    for (auto it = asks_.begin(); it != asks_.end() && v.size() < n; ++it)
+      add(it->first, it->second);
   }
   return v;
 }
@@ -566,8 +572,8 @@ std::string ListEvents(const std::vector<BookEvent>& events) {
 
 std::string DescribeView(const std::optional<OrderView>& v) {
   if (!v) return "(none)";
-  return "id=" + std::to_string(v->id) + " owner=" + std::to_string(v->owner) + " side=" +
-         std::string(SideName(v->side)) + " px=" + v->price.ToString() +
+  return "id=" + std::to_string(v->id) + " owner=" + std::to_string(v->owner) +
+         " side=" + std::string(SideName(v->side)) + " px=" + v->price.ToString() +
          " leaves=" + std::to_string(v->leaves_qty.raw) +
          " displayed=" + std::to_string(v->displayed_qty.raw) +
          " ahead=" + std::to_string(v->queue_ahead_qty.raw) +
@@ -599,8 +605,7 @@ Status DifferentialChecker::Compare(const BookOp& op) {
     size_t i = 0;
     while (i < got_.size() && i < want_.size() && got_[i] == want_[i]) ++i;
     return Corruption(where + "events differ at index " + std::to_string(i) +
-                      "\n  order book:" + ListEvents(got_) + "\n  reference:" +
-                      ListEvents(want_));
+                      "\n  order book:" + ListEvents(got_) + "\n  reference:" + ListEvents(want_));
   }
   for (Side side : {Side::kBuy, Side::kSell}) {
     LevelView got[kComparedLevels];

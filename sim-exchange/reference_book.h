@@ -45,7 +45,7 @@ class ReferenceBook {
 
  private:
   struct Ord {
-    OrderSpec spec;       // spec.price and spec.qty as of the last replace
+    OrderSpec spec;  // spec.price and spec.qty as of the last replace
     int64_t leaves = 0;
     int64_t visible = 0;  // displayed, while resting
     int64_t peak = 0;     // iceberg display size, 0 = fully displayed

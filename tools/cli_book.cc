@@ -38,8 +38,8 @@ struct BookBenchResult {
 
 BookBenchResult Run(const BookBenchOptions& o) {
   sim::MixedWorkload gen({.seed = o.seed, .live_orders_target = o.depth});
-  sim::OrderBook book(gen.instrument(),
-                      sim::BookOptions{.initial_order_capacity = static_cast<uint32_t>(2 * o.depth)});
+  sim::OrderBook book(gen.instrument(), sim::BookOptions{.initial_order_capacity =
+                                                             static_cast<uint32_t>(2 * o.depth)});
   std::vector<sim::BookOp> ops;
   std::vector<sim::BookEvent> events;
   events.reserve(1024);
@@ -90,8 +90,8 @@ void Print(const BookBenchOptions& o, const BookBenchResult& r) {
         o.depth, o.seed);
     return;
   }
-  fmt::print("order book benchmark, {} operations (seed {}, ~{} orders deep)\n", r.ops, o.seed,
-             o.depth);
+  fmt::print("order book benchmark, {} operations (seed {}, depth target {} orders)\n", r.ops,
+             o.seed, o.depth);
   fmt::print("  mix          {:.1f}% adds, {:.1f}% cancels, {:.1f}% executions\n", r.adds * pct,
              r.cancels * pct, r.executions * pct);
   fmt::print("  throughput   {:.2f} M ops/s ({:.1f} ns/op)\n", ops_per_s / 1e6, 1e9 / ops_per_s);

@@ -12,5 +12,6 @@ void RegisterBookCommands(CLI::App& app, int* exit_code);     // cli_book.cc: be
 void RegisterLobsterCommands(CLI::App& app, int* exit_code);  // cli_lobster.cc
 void RegisterBinanceCommands(CLI::App& app, int* exit_code);  // cli_binance.cc
 void RegisterSynthCommands(CLI::App& app, int* exit_code);    // cli_synth.cc
+void RegisterReplayerCommands(CLI::App& app, int* exit_code); // cli_replayer.cc: simulate, replay, diff, what-if
 
 }  // namespace td::tools

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   td::tools::RegisterLobsterCommands(app, &exit_code);
   td::tools::RegisterBinanceCommands(app, &exit_code);
   td::tools::RegisterSynthCommands(app, &exit_code);
+  td::tools::RegisterReplayerCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

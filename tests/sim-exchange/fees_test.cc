@@ -43,8 +43,7 @@ TEST(FeeSchedule, FractionalQuantityUsesInstrumentDecimals) {
 
 TEST(FeeSchedule, PerUnitChargeAddsToTheRate) {
   // $0.0030 per share taker plus 0.1 bps: 200 x 0.003 = 0.60, 2000.00 notional x 0.1 bps = 0.02.
-  const FeeSchedule f =
-      Make({.base = {.taker_ubps = 100'000, .taker_per_unit_nanos = 3'000'000}});
+  const FeeSchedule f = Make({.base = {.taker_ubps = 100'000, .taker_per_unit_nanos = 3'000'000}});
   EXPECT_EQ(f.FeeFor(Liquidity::kTaker, Px("10"), Qty{200}, 0), Usd("0.62"));
   // Per whole unit: 0.5 of a unit at 2 decimals pays half.
   const FeeSchedule g = Make({.base = {.maker_per_unit_nanos = -2'000'000}});
@@ -57,9 +56,8 @@ TEST(FeeSchedule, RoundingModesToTheCent) {
     const FeeSchedule f = Make({.base = {.maker_ubps = -200'000, .taker_ubps = 10'000'000},
                                 .rounding = mode,
                                 .increment = cent});
-    return liq == Liquidity::kTaker
-               ? f.FeeFor(liq, Px("43002.63"), Qty{15}, 3)   // 0.64503945
-               : f.FeeFor(liq, Px("585.33"), Qty{100}, 0);   // -1.17066
+    return liq == Liquidity::kTaker ? f.FeeFor(liq, Px("43002.63"), Qty{15}, 3)  // 0.64503945
+                                    : f.FeeFor(liq, Px("585.33"), Qty{100}, 0);  // -1.17066
   };
   EXPECT_EQ(fee(FeeRounding::kHalfAwayFromZero, Liquidity::kTaker), Usd("0.65"));
   EXPECT_EQ(fee(FeeRounding::kUp, Liquidity::kTaker), Usd("0.65"));
@@ -73,8 +71,8 @@ TEST(FeeSchedule, RoundingModesToTheCent) {
 
 TEST(FeeSchedule, ExactHalfRoundsAwayFromZero) {
   // 100.00 notional at 0.5 bps = 0.005: to the cent, half away from zero.
-  const FeeSchedule f = Make({.base = {.maker_ubps = -500'000, .taker_ubps = 500'000},
-                              .increment = Money{10'000'000}});
+  const FeeSchedule f = Make(
+      {.base = {.maker_ubps = -500'000, .taker_ubps = 500'000}, .increment = Money{10'000'000}});
   EXPECT_EQ(f.FeeFor(Liquidity::kTaker, Px("1"), Qty{100}, 0), Usd("0.01"));
   EXPECT_EQ(f.FeeFor(Liquidity::kMaker, Px("1"), Qty{100}, 0), Usd("-0.01"));
 }
@@ -91,8 +89,7 @@ TEST(FeeSchedule, VolumeTiersSelectTheRates) {
   const FeeRates base{.maker_ubps = 0, .taker_ubps = 10 * kMicroBpsPerBps};
   const FeeRates t1{.maker_ubps = -100'000, .taker_ubps = 8 * kMicroBpsPerBps};
   const FeeRates t2{.maker_ubps = -200'000, .taker_ubps = 6 * kMicroBpsPerBps};
-  FeeSchedule f = Make({.base = base,
-                        .tiers = {{Usd("1000000"), t1}, {Usd("10000000"), t2}}});
+  FeeSchedule f = Make({.base = base, .tiers = {{Usd("1000000"), t1}, {Usd("10000000"), t2}}});
   EXPECT_EQ(f.rates(), base);
   f.SetVolume30d(Usd("999999.99"));
   EXPECT_EQ(f.rates(), base);
@@ -111,8 +108,8 @@ TEST(FeeSchedule, CreateRejectsBadConfigurations) {
   EXPECT_FALSE(FeeSchedule::Create({.base = {.taker_ubps = kMaxFeeRateUbps + 1}}).ok());
   EXPECT_FALSE(
       FeeSchedule::Create({.base = {.maker_per_unit_nanos = -kMaxPerUnitFeeNanos - 1}}).ok());
-  const Result<FeeSchedule> unsorted = FeeSchedule::Create(
-      {.tiers = {{Usd("1000"), FeeRates{}}, {Usd("1000"), FeeRates{}}}});
+  const Result<FeeSchedule> unsorted =
+      FeeSchedule::Create({.tiers = {{Usd("1000"), FeeRates{}}, {Usd("1000"), FeeRates{}}}});
   ASSERT_FALSE(unsorted.ok());
   EXPECT_NE(unsorted.status().message().find("fee tier 1"), std::string::npos);
   EXPECT_FALSE(FeeSchedule::Create({.tiers = {{Usd("-1"), FeeRates{}}}}).ok());

@@ -66,9 +66,8 @@ TEST(OrderBookDifferential, RandomSequencesMatchReference) {
 }
 
 TEST(OrderBookDifferential, PriceBandAndValidatedHistoricalOrders) {
-  const DifferentialChecker check =
-      RunDifferential(Seed(), 30'000,
-          BookOptions{.price_band_bps = 500, .validate_market_orders = true});
+  const DifferentialChecker check = RunDifferential(
+      Seed(), 30'000, BookOptions{.price_band_bps = 500, .validate_market_orders = true});
   EXPECT_EQ(check.steps(), 30'000u);
   EXPECT_GT(check.fills(), 3'000u);
 }

@@ -219,6 +219,19 @@ TEST(OrderBook, FokCountsAnIcebergsHiddenReserve) {
   EXPECT_EQ(b.book.order_count(), 0u);
 }
 
+TEST(OrderBook, FokWithStpReachesAnotherOwnersIcebergReserve) {
+  // STP armed but no order of its owner in the way: the whole reserve counts (the first
+  // differential run found the check stopping at the displayed peak here).
+  Book b;
+  OrderSpec ice = Limit(1, Side::kSell, 10000, 100, 2);
+  ice.display_qty = Qty{10};
+  b.Submit(ice);
+  OrderSpec fok = With(Limit(2, Side::kBuy, 10000, 100, 1), TimeInForce::kFok);
+  fok.stp = StpMode::kCancelNewest;
+  EXPECT_EQ(Fills(b.Submit(fok)).size(), 10u);
+  EXPECT_FALSE(b.book.Find(1));
+}
+
 TEST(OrderBook, FokWithStpCountsOnlyWhatIsAheadOfItsOwnOrder) {
   // 40 of another owner, then our own 40, then 40 more: with kCancelNewest the taker would
   // stop at our order, so only 40 is reachable.
@@ -408,9 +421,8 @@ TEST(OrderBook, ReplaceUnknownOrInvalidIsRejected) {
   b.Submit(Limit(1, Side::kBuy, 10000, 20, 1));
   EXPECT_EQ(b.Replace(1, 10000, 15)[0].reason, RejectReason::kInvalidQty);
   EXPECT_EQ(b.Replace(1, 10000, 0)[0].reason, RejectReason::kInvalidQty);
-  const auto& off_tick = b.Do([&] {
-    b.book.Replace(1, Price{Px(10000).raw + 1}, Qty{20}, Timestamp{}, &b.events);
-  });
+  const auto& off_tick =
+      b.Do([&] { b.book.Replace(1, Price{Px(10000).raw + 1}, Qty{20}, Timestamp{}, &b.events); });
   EXPECT_EQ(off_tick[0].reason, RejectReason::kInvalidPrice);
   EXPECT_EQ(off_tick[0].leaves_qty.raw, 20);
   EXPECT_EQ(b.Leaves(1), 20);
@@ -519,8 +531,7 @@ TEST(OrderBook, ValidationRejectsWithFixReasons) {
 
 TEST(OrderBook, HistoricalOrdersAreValidatedOnRequest) {
   Book b(Instrument(/*lot=*/10, /*min_qty=*/10), BookOptions{.validate_market_orders = true});
-  EXPECT_EQ(b.Submit(Limit(1, Side::kBuy, 10000, 7, kMarket))[0].reason,
-            RejectReason::kInvalidQty);
+  EXPECT_EQ(b.Submit(Limit(1, Side::kBuy, 10000, 7, kMarket))[0].reason, RejectReason::kInvalidQty);
 }
 
 TEST(OrderBook, RejectedOrderChangesNothing) {
@@ -593,8 +604,11 @@ TEST(OrderBook, StopsTriggerInPriceThenArrivalOrderAndCascade) {
   }
   EXPECT_EQ(triggered, (std::vector<VenueOrderId>{11, 10, 12, 13}));
   // 11 takes 100.05, 10 prints 100.06 (which triggers 13), 12 and 13 take 100.06.
-  EXPECT_EQ(Fills(ev), (std::vector<F>{{4, 1, 10001, 1}, {11, 2, 10005, 1}, {10, 3, 10006, 1},
-                                      {12, 3, 10006, 1}, {13, 3, 10006, 1}}));
+  EXPECT_EQ(Fills(ev), (std::vector<F>{{4, 1, 10001, 1},
+                                       {11, 2, 10005, 1},
+                                       {10, 3, 10006, 1},
+                                       {12, 3, 10006, 1},
+                                       {13, 3, 10006, 1}}));
 }
 
 TEST(OrderBook, StopWhoseTriggerAlreadyPrintedTriggersAtOnce) {

@@ -1,0 +1,339 @@
+// OrderManager: FIX order states under venue races (see order_manager.h).
+#include "engine/order_manager.h"
+
+#include <algorithm>
+
+namespace td::engine::internal {
+
+bool IsTerminal(OrdStatus s) {
+  return s == OrdStatus::kFilled || s == OrdStatus::kCanceled || s == OrdStatus::kRejected ||
+         s == OrdStatus::kExpired || s == OrdStatus::kReplaced;
+}
+
+OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
+  TD_CHECK(alias_.count(o.cl_ord_id) == 0);
+  OrderRecord& r = orders_[o.cl_ord_id];
+  r.s.cl_ord_id = o.cl_ord_id;
+  r.s.orig_cl_ord_id = o.cl_ord_id;
+  r.s.instrument = o.instrument;
+  r.s.side = o.side;
+  r.s.type = o.type;
+  r.s.tif = o.tif;
+  r.s.price = o.price;
+  r.s.order_qty = o.qty;
+  r.s.leaves_qty = o.qty;
+  r.s.status = OrdStatus::kPendingNew;
+  r.s.sent = now;
+  r.s.last_update = now;
+  r.ids.push_back(o.cl_ord_id);
+  alias_[o.cl_ord_id] = o.cl_ord_id;
+  return r;
+}
+
+void OrderManager::AddCancel(OrderRecord& r, ClOrdId cancel_id, Timestamp now) {
+  r.cancel_req_id = cancel_id;
+  r.s.cancel_pending = true;
+  r.s.last_update = now;
+  r.ids.push_back(cancel_id);
+  alias_[cancel_id] = r.s.orig_cl_ord_id;
+  Refresh(r);
+}
+
+void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Qty qty,
+                              Timestamp now) {
+  r.replace_req_id = replace_id;
+  r.replace_price = price;
+  r.replace_qty = qty;
+  r.s.replace_pending = true;
+  r.s.last_update = now;
+  r.ids.push_back(replace_id);
+  alias_[replace_id] = r.s.orig_cl_ord_id;
+  Refresh(r);
+}
+
+OrderRecord* OrderManager::Find(ClOrdId any_id) {
+  auto a = alias_.find(any_id);
+  if (a == alias_.end()) return nullptr;
+  auto it = orders_.find(a->second);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+const OrderRecord* OrderManager::Find(ClOrdId any_id) const {
+  return const_cast<OrderManager*>(this)->Find(any_id);
+}
+
+void OrderManager::Refresh(OrderRecord& r) {
+  if (IsTerminal(r.s.status)) return;
+  if (r.unknown_state) {
+    r.s.status = OrdStatus::kUnknown;
+  } else if (r.s.replace_pending) {
+    r.s.status = OrdStatus::kPendingReplace;
+  } else if (r.s.cancel_pending) {
+    r.s.status = OrdStatus::kPendingCancel;
+  } else if (r.s.cum_qty.raw > 0) {
+    r.s.status = OrdStatus::kPartiallyFilled;
+  } else {
+    r.s.status = r.acked ? OrdStatus::kNew : OrdStatus::kPendingNew;
+  }
+}
+
+void OrderManager::Close(OrderRecord& r, OrdStatus status, Timestamp now) {
+  const bool was_open = !IsTerminal(r.s.status);
+  r.s.status = status;
+  r.s.leaves_qty = Qty{0};
+  r.s.cancel_pending = false;
+  r.s.replace_pending = false;
+  r.unknown_state = false;
+  r.s.last_update = now;
+  if (was_open) {
+    closed_fifo_.push_back(r.s.orig_cl_ord_id);
+    Prune();
+  }
+}
+
+void OrderManager::Prune() {
+  while (closed_fifo_.size() > kMaxClosedOrders) {
+    auto it = orders_.find(closed_fifo_.front());
+    closed_fifo_.pop_front();
+    if (it == orders_.end()) continue;
+    for (ClOrdId id : it->second.ids) alias_.erase(id);
+    orders_.erase(it);
+  }
+}
+
+Applied OrderManager::ApplyFill(const Fill& f, Timestamp now) {
+  Applied a;
+  if (seen_exec_.count(f.exec_id) != 0) {
+    a.duplicate = true;
+    a.order = Find(f.cl_ord_id);
+    return a;
+  }
+  seen_exec_.insert(f.exec_id);
+  exec_fifo_.push_back(f.exec_id);
+  while (exec_fifo_.size() > kMaxSeenExecIds) {
+    seen_exec_.erase(exec_fifo_.front());
+    exec_fifo_.pop_front();
+  }
+  a.instrument = f.instrument;
+  a.side = f.side;
+  a.fill_qty = f.qty;
+  a.fill_price = f.price;
+  a.fee = f.fee;
+  a.position_fill = true;
+  OrderRecord* r = Find(f.cl_ord_id);
+  a.order = r;
+  if (r == nullptr) return a;  // unknown order: positions still take it
+  a.instrument = r->s.instrument;
+  a.side = r->s.side;
+  if (f.cum_qty.raw > 0 && f.cum_qty <= r->s.cum_qty) {
+    // Already counted through a status report: state is current, positions must not move.
+    a.position_fill = false;
+    a.fee = Money{0};
+    return a;
+  }
+  const Qty prev_cum = r->s.cum_qty;
+  r->s.cum_qty += f.qty;
+  const __int128 num = static_cast<__int128>(r->s.avg_price.raw) * prev_cum.raw +
+                       static_cast<__int128>(f.price.raw) * f.qty.raw;
+  if (r->s.cum_qty.raw > 0) r->s.avg_price = Price{static_cast<int64_t>(num / r->s.cum_qty.raw)};
+  r->acked = true;  // a fill implies the venue accepted the order
+  if (f.venue_order_id != 0) r->s.venue_order_id = f.venue_order_id;
+  r->s.last_update = now;
+  if (IsTerminal(r->s.status)) return a;  // e.g. a fill racing a cancel ack: cum only
+  r->s.leaves_qty = f.leaves_qty;
+  if (f.leaves_qty.raw <= 0) {
+    Close(*r, OrdStatus::kFilled, now);
+  } else {
+    Refresh(*r);
+  }
+  return a;
+}
+
+Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
+  Applied a;
+  OrderRecord* r = Find(rep.cl_ord_id);
+  a.order = r;
+  if (r == nullptr) return a;
+  r->unknown_state = false;
+  r->s.last_update = now;
+  if (rep.venue_order_id != 0) r->s.venue_order_id = rep.venue_order_id;
+  if (rep.cum_qty > r->s.cum_qty) {
+    // Fills we missed while the session was down: the difference, at the implied price.
+    const Qty delta = rep.cum_qty - r->s.cum_qty;
+    const __int128 num = static_cast<__int128>(rep.avg_price.raw) * rep.cum_qty.raw -
+                         static_cast<__int128>(r->s.avg_price.raw) * r->s.cum_qty.raw;
+    a.position_fill = true;
+    a.instrument = r->s.instrument;
+    a.side = r->s.side;
+    a.fill_qty = delta;
+    a.fill_price = Price{static_cast<int64_t>(num / delta.raw)};
+    r->s.cum_qty = rep.cum_qty;
+    r->s.avg_price = rep.avg_price;
+    r->acked = true;
+  }
+  if (rep.cl_ord_id == r->replace_req_id && rep.cl_ord_id != 0) r->s.cl_ord_id = rep.cl_ord_id;
+  if (IsTerminal(r->s.status)) return a;
+  switch (rep.status) {
+    case OrdStatus::kFilled:
+    case OrdStatus::kCanceled:
+    case OrdStatus::kRejected:
+    case OrdStatus::kExpired:
+      Close(*r, rep.status, now);
+      return a;
+    case OrdStatus::kUnknown:  // the venue never saw it (or forgot it): it is not working
+      Close(*r, r->s.cum_qty.raw > 0 ? OrdStatus::kCanceled : OrdStatus::kRejected, now);
+      return a;
+    default:
+      break;
+  }
+  r->acked = true;
+  r->s.price = rep.price;
+  if (rep.order_qty.raw > 0) r->s.order_qty = rep.order_qty;
+  r->s.leaves_qty = rep.leaves_qty;
+  // Requests in flight at the disconnect are presumed lost; the owner may send them again.
+  r->s.cancel_pending = false;
+  r->s.replace_pending = false;
+  Refresh(*r);
+  return a;
+}
+
+Applied OrderManager::Apply(const Payload& in, Timestamp now) {
+  Applied a;
+  if (const auto* ack = std::get_if<OrderAck>(&in)) {
+    OrderRecord* r = a.order = Find(ack->cl_ord_id);
+    if (r == nullptr) return a;
+    r->acked = true;
+    if (ack->venue_order_id != 0) r->s.venue_order_id = ack->venue_order_id;
+    r->s.last_update = now;
+    Refresh(*r);
+  } else if (const auto* rej = std::get_if<OrderReject>(&in)) {
+    OrderRecord* r = a.order = Find(rej->cl_ord_id);
+    if (r != nullptr && !IsTerminal(r->s.status)) Close(*r, OrdStatus::kRejected, now);
+  } else if (const auto* f = std::get_if<Fill>(&in)) {
+    return ApplyFill(*f, now);
+  } else if (const auto* ca = std::get_if<CancelAck>(&in)) {
+    OrderRecord* r = a.order = Find(ca->orig_cl_ord_id);
+    if (r == nullptr) r = a.order = Find(ca->cl_ord_id);
+    if (r == nullptr) return a;
+    r->s.cancel_pending = false;
+    if (!IsTerminal(r->s.status)) {
+      Close(*r, OrdStatus::kCanceled, now);
+    }
+  } else if (const auto* cr = std::get_if<CancelReject>(&in)) {
+    OrderRecord* r = a.order = Find(cr->orig_cl_ord_id);
+    if (r == nullptr) r = a.order = Find(cr->cl_ord_id);
+    if (r == nullptr) return a;
+    if (cr->response_to == CancelRejectOf::kCancel) {
+      r->s.cancel_pending = false;
+    } else {
+      r->s.replace_pending = false;
+    }
+    r->s.last_update = now;
+    if (!IsTerminal(r->s.status) && cr->reason == RejectReason::kUnknownOrder) {
+      r->unknown_state = true;  // we think it works, the venue does not know it
+      a.need_status = true;
+    }
+    Refresh(*r);
+  } else if (const auto* ra = std::get_if<ReplaceAck>(&in)) {
+    OrderRecord* r = a.order = Find(ra->orig_cl_ord_id);
+    if (r == nullptr) r = a.order = Find(ra->cl_ord_id);
+    if (r == nullptr) return a;
+    r->s.replace_pending = false;
+    r->acked = true;
+    if (IsTerminal(r->s.status)) return a;
+    r->s.cl_ord_id = ra->cl_ord_id;
+    if (ra->venue_order_id != 0) r->s.venue_order_id = ra->venue_order_id;
+    r->s.price = ra->price;
+    r->s.order_qty = ra->qty;
+    r->s.leaves_qty = ra->leaves_qty;
+    r->s.last_update = now;
+    // A fill that crossed the replace can leave nothing: the new qty is already done.
+    if (ra->qty <= r->s.cum_qty || ra->leaves_qty.raw <= 0) {
+      Close(*r, OrdStatus::kFilled, now);
+    } else {
+      Refresh(*r);
+    }
+  } else if (const auto* ex = std::get_if<OrderExpired>(&in)) {
+    OrderRecord* r = a.order = Find(ex->cl_ord_id);
+    if (r != nullptr && !IsTerminal(r->s.status)) Close(*r, OrdStatus::kExpired, now);
+  } else if (const auto* rep = std::get_if<OrderStatusReport>(&in)) {
+    return ApplyStatus(*rep, now);
+  } else if (const auto* rl = std::get_if<RateLimitReject>(&in)) {
+    OrderRecord* r = a.order = Find(rl->cl_ord_id);
+    if (r == nullptr || IsTerminal(r->s.status)) return a;
+    if (rl->action == OrderAction::kNew && !r->acked) {
+      Close(*r, OrdStatus::kRejected, now);
+    } else if (rl->action == OrderAction::kCancel) {
+      r->s.cancel_pending = false;
+    } else if (rl->action == OrderAction::kReplace) {
+      r->s.replace_pending = false;
+    }
+    Refresh(*r);
+  }
+  return a;
+}
+
+void OrderManager::MarkAllUnknown(Timestamp now) {
+  for (OrderRecord* r : Open(0)) {
+    r->unknown_state = true;
+    r->s.last_update = now;
+    Refresh(*r);
+  }
+}
+
+std::vector<OrderRecord*> OrderManager::Open(InstrumentId instrument) {
+  std::vector<OrderRecord*> out;
+  for (auto& [key, r] : orders_) {
+    if (IsTerminal(r.s.status)) continue;
+    if (instrument != 0 && r.s.instrument != instrument) continue;
+    out.push_back(&r);
+  }
+  return out;
+}
+
+std::vector<const OrderRecord*> OrderManager::Open(InstrumentId instrument) const {
+  std::vector<const OrderRecord*> out;
+  for (OrderRecord* r : const_cast<OrderManager*>(this)->Open(instrument)) out.push_back(r);
+  return out;
+}
+
+size_t OrderManager::open_count() const {
+  return static_cast<size_t>(std::count_if(orders_.begin(), orders_.end(), [](const auto& kv) {
+    return !IsTerminal(kv.second.s.status);
+  }));
+}
+
+void OrderManager::Digest(DigestWriter* w) const {
+  w->U64(orders_.size());
+  for (const auto& [key, r] : orders_) {
+    const OrderState& s = r.s;
+    w->U64(key);
+    w->U64(s.cl_ord_id);
+    w->U64(s.venue_order_id);
+    w->U64(s.instrument);
+    w->U64(static_cast<uint64_t>(s.side));
+    w->U64(static_cast<uint64_t>(s.type));
+    w->U64(static_cast<uint64_t>(s.tif));
+    w->I64(s.price.raw);
+    w->I64(s.order_qty.raw);
+    w->I64(s.cum_qty.raw);
+    w->I64(s.leaves_qty.raw);
+    w->I64(s.avg_price.raw);
+    w->U64(static_cast<uint64_t>(s.status));
+    w->Bool(s.cancel_pending);
+    w->Bool(s.replace_pending);
+    w->I64(s.sent.ns);
+    w->I64(s.last_update.ns);
+    w->Bool(r.acked);
+    w->Bool(r.unknown_state);
+    w->Bool(r.flatten);
+    w->U64(r.cancel_req_id);
+    w->U64(r.replace_req_id);
+    w->I64(r.replace_price.raw);
+    w->I64(r.replace_qty.raw);
+  }
+  w->U64(exec_fifo_.size());
+  for (ExecId id : exec_fifo_) w->U64(id);
+}
+
+}  // namespace td::engine::internal

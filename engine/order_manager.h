@@ -1,0 +1,97 @@
+// OrderManager: the engine's view of its orders under FIX 4.4 execution semantics
+// (Volume 4, "Order State Change Matrices"): PendingNew -> New -> PartiallyFilled -> Filled,
+// PendingCancel -> Canceled, PendingReplace -> (replaced: new ClOrdId, same order chain),
+// Rejected, Expired; plus Unknown after a disconnect until an OrderStatusReport resolves it.
+// Single-threaded, owned by the Engine.
+//
+// One record per order chain, keyed by the ClOrdId the order was first sent with; every id of
+// the chain (replace ids, cancel-request ids) is an alias of that key. Venue races handled:
+// a fill before the ack implies acceptance; a fill after a cancel request applies, and the
+// later CancelAck/CancelReject of a filled order only clears the pending flag; a too-late
+// cancel leaves the order live (or filled); a replace crossing a fill takes the venue's
+// leaves; duplicate execution reports are dropped by exec id; a status report whose cum qty
+// exceeds ours yields the missing fill once, and a later Fill already covered by it (fill
+// cum_qty <= ours) does not move positions again.
+//
+// Bounds: kMaxSeenExecIds exec ids are remembered (oldest forgotten first), and at most
+// kMaxClosedOrders closed orders are kept (oldest closed dropped first).
+#pragma once
+
+#include <deque>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "core/event.h"
+#include "engine/digest_writer.h"
+#include "engine/engine.h"
+
+namespace td::engine::internal {
+
+inline constexpr size_t kMaxSeenExecIds = 1 << 18;
+inline constexpr size_t kMaxClosedOrders = 1 << 14;
+
+struct OrderRecord {
+  OrderState s;
+  bool acked = false;          // the venue accepted it (ack, fill or status report)
+  bool unknown_state = false;  // a disconnect left it unknown, until a status report
+  bool flatten = false;        // sent by the kill switch
+  ClOrdId cancel_req_id = 0;
+  ClOrdId replace_req_id = 0;
+  Price replace_price;
+  Qty replace_qty;
+  std::vector<ClOrdId> ids;  // every alias, for pruning
+};
+
+bool IsTerminal(OrdStatus s);
+
+// What applying one venue message did.
+struct Applied {
+  OrderRecord* order = nullptr;  // null when the message names no known order
+  bool duplicate = false;        // a repeated exec id: nothing changed
+  bool position_fill = false;    // positions must take fill_qty at fill_price, once
+  InstrumentId instrument = 0;
+  Side side = Side::kNone;
+  Qty fill_qty;
+  Price fill_price;
+  Money fee;
+  bool need_status = false;      // the venue does not know it: ask for its status
+};
+
+class OrderManager {
+ public:
+  OrderRecord& AddNew(const NewOrder& o, Timestamp now);
+  void AddCancel(OrderRecord& r, ClOrdId cancel_id, Timestamp now);
+  void AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Qty qty, Timestamp now);
+
+  OrderRecord* Find(ClOrdId any_id);
+  const OrderRecord* Find(ClOrdId any_id) const;
+
+  // Applies a venue input (OrderAck ... RateLimitReject). Other payloads: no-op.
+  Applied Apply(const Payload& in, Timestamp now);
+
+  // SessionState kDisconnected: every open order becomes unknown-state.
+  void MarkAllUnknown(Timestamp now);
+
+  // Open orders (not terminal), by key; instrument 0 = all.
+  std::vector<OrderRecord*> Open(InstrumentId instrument);
+  std::vector<const OrderRecord*> Open(InstrumentId instrument) const;
+  size_t open_count() const;
+
+  void Digest(DigestWriter* w) const;
+
+ private:
+  void Refresh(OrderRecord& r);
+  void Close(OrderRecord& r, OrdStatus status, Timestamp now);
+  void Prune();
+  Applied ApplyFill(const Fill& f, Timestamp now);
+  Applied ApplyStatus(const OrderStatusReport& rep, Timestamp now);
+
+  std::map<ClOrdId, OrderRecord> orders_;
+  std::map<ClOrdId, ClOrdId> alias_;  // any id of a chain -> its key
+  std::set<ExecId> seen_exec_;
+  std::deque<ExecId> exec_fifo_;
+  std::deque<ClOrdId> closed_fifo_;
+};
+
+}  // namespace td::engine::internal

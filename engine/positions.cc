@@ -1,0 +1,199 @@
+// PositionBook: average-cost positions and PnL, marks from market data (see positions.h).
+#include "engine/positions.h"
+
+#include <limits>
+#include <type_traits>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace td::engine::internal {
+
+uint64_t DigestWriter::Hash() const { return XXH3_64bits(bytes_.data(), bytes_.size()); }
+
+Money NotionalSat(Price price, Qty qty, int qty_decimals) {
+  Result<Money> m = Notional(price, qty, qty_decimals);
+  if (m.ok()) return *m;
+  const bool negative = (price.raw < 0) != (qty.raw < 0);
+  return Money{negative ? std::numeric_limits<int64_t>::min() / 2
+                        : std::numeric_limits<int64_t>::max() / 2};
+}
+
+const InstrumentDef* PositionBook::Def(InstrumentId id) const {
+  for (const InstrumentDef& d : *instruments_) {
+    if (d.id == id) return &d;
+  }
+  return nullptr;
+}
+
+int PositionBook::QtyDecimals(InstrumentId id) const {
+  const InstrumentDef* d = Def(id);
+  return d ? d->qty_decimals : 0;
+}
+
+Money PositionBook::ApplyFill(InstrumentId instrument, Side side, Price price, Qty qty,
+                              Money fee) {
+  PositionRecord& p = positions_[instrument];
+  const int dec = QtyDecimals(instrument);
+  p.fees += fee;
+  const int64_t signed_qty = side == Side::kBuy ? qty.raw : -qty.raw;
+  const int64_t pos = p.position.raw;
+  Money realized{0};
+  if (pos == 0 || (pos > 0) == (signed_qty > 0)) {
+    // Opening or adding: quantity-weighted average price.
+    const __int128 num = static_cast<__int128>(p.avg_price.raw) * AbsI64(pos) +
+                         static_cast<__int128>(price.raw) * AbsI64(signed_qty);
+    const __int128 den = AbsI64(pos) + AbsI64(signed_qty);
+    __int128 avg = num / den;
+    if ((num % den) * 2 >= den) avg += 1;  // prices are positive: half up
+    p.avg_price = Price{static_cast<int64_t>(avg)};
+    p.position.raw = pos + signed_qty;
+    return realized;
+  }
+  // Reducing, closing or flipping.
+  const int64_t closed = std::min(AbsI64(pos), AbsI64(signed_qty));
+  const int64_t diff = pos > 0 ? price.raw - p.avg_price.raw : p.avg_price.raw - price.raw;
+  realized = NotionalSat(Price{diff}, Qty{closed}, dec);
+  p.realized_pnl += realized;
+  p.position.raw = pos + signed_qty;
+  if (p.position.raw == 0) {
+    p.avg_price = Price{0};
+  } else if ((p.position.raw > 0) != (pos > 0)) {
+    p.avg_price = price;  // flipped through zero: the remainder opens at the fill price
+  }
+  return realized;
+}
+
+void PositionBook::OnMarketData(const Payload& payload) {
+  auto set_level = [](std::map<int64_t, int64_t>& side, Price px, Qty q) {
+    if (q.raw <= 0) {
+      side.erase(px.raw);
+    } else {
+      side[px.raw] = q.raw;
+    }
+  };
+  if (const auto* q = std::get_if<L1Quote>(&payload)) {
+    TopOfBook& b = books_[q->instrument];
+    b.bids.clear();
+    b.asks.clear();
+    if (q->bid.price.raw > 0) set_level(b.bids, q->bid.price, q->bid.qty);
+    if (q->ask.price.raw > 0) set_level(b.asks, q->ask.price, q->ask.qty);
+  } else if (const auto* u = std::get_if<L2Update>(&payload)) {
+    TopOfBook& b = books_[u->instrument];
+    set_level(u->side == Side::kBuy ? b.bids : b.asks, u->price, u->qty);
+  } else if (const auto* s = std::get_if<L2Snapshot>(&payload)) {
+    TopOfBook& b = books_[s->instrument];
+    b.bids.clear();
+    b.asks.clear();
+    for (const PriceLevel& l : s->bids) set_level(b.bids, l.price, l.qty);
+    for (const PriceLevel& l : s->asks) set_level(b.asks, l.price, l.qty);
+  } else if (const auto* t = std::get_if<Trade>(&payload)) {
+    books_[t->instrument].last_trade = t->price;
+  } else if (const auto* o = std::get_if<L3Order>(&payload)) {
+    // L3 streams: no book is rebuilt here (the sim-exchange owns that); executions give the mark.
+    if (o->action == L3Action::kExecute || o->action == L3Action::kExecuteHidden ||
+        o->action == L3Action::kCross) {
+      if (o->price.raw > 0) books_[o->instrument].last_trade = o->price;
+    }
+  }
+}
+
+Price PositionBook::Mid(InstrumentId id) const {
+  auto it = books_.find(id);
+  if (it == books_.end()) return Price{};
+  const Price bid = it->second.Bid(), ask = it->second.Ask();
+  if (bid.raw <= 0 || ask.raw <= 0) return Price{};
+  return Price{DivRound(bid.raw + ask.raw, 2)};
+}
+
+Price PositionBook::Mark(InstrumentId id) const {
+  const Price mid = Mid(id);
+  if (mid.raw > 0) return mid;
+  auto it = books_.find(id);
+  if (it != books_.end() && it->second.last_trade.raw > 0) return it->second.last_trade;
+  auto p = positions_.find(id);
+  return p == positions_.end() ? Price{} : p->second.avg_price;
+}
+
+std::optional<PriceLevel> PositionBook::Best(InstrumentId id, Side side) const {
+  auto it = books_.find(id);
+  if (it == books_.end()) return std::nullopt;
+  const auto& levels = side == Side::kBuy ? it->second.bids : it->second.asks;
+  if (levels.empty()) return std::nullopt;
+  const auto& [px, q] = side == Side::kBuy ? *levels.rbegin() : *levels.begin();
+  return PriceLevel{Price{px}, Qty{q}};
+}
+
+Qty PositionBook::Position(InstrumentId id) const {
+  auto it = positions_.find(id);
+  return it == positions_.end() ? Qty{} : it->second.position;
+}
+
+PositionState PositionBook::State(InstrumentId id) const {
+  PositionState s;
+  s.instrument = id;
+  auto it = positions_.find(id);
+  if (it == positions_.end()) return s;
+  const PositionRecord& p = it->second;
+  const int dec = QtyDecimals(id);
+  s.position = p.position;
+  s.avg_price = p.avg_price;
+  s.realized_pnl = p.realized_pnl;
+  s.fees = p.fees;
+  const Price mark = Mark(id);
+  if (p.position.raw != 0 && mark.raw > 0) {
+    s.unrealized_pnl = NotionalSat(Price{mark.raw - p.avg_price.raw}, p.position, dec);
+    s.exposure = NotionalSat(mark, Qty{AbsI64(p.position.raw)}, dec);
+  }
+  return s;
+}
+
+std::vector<PositionState> PositionBook::All() const {
+  std::vector<PositionState> out;
+  for (const auto& [id, rec] : positions_) out.push_back(State(id));
+  return out;
+}
+
+Money PositionBook::TotalPnl() const {
+  Money total{0};
+  for (const auto& [id, rec] : positions_) {
+    const PositionState s = State(id);
+    total += s.realized_pnl + s.unrealized_pnl - s.fees;
+  }
+  return total;
+}
+
+Money PositionBook::RealizedPnl() const {
+  Money total{0};
+  for (const auto& [id, rec] : positions_) total += rec.realized_pnl;
+  return total;
+}
+
+Money PositionBook::ClassExposure(AssetClass cls) const {
+  Money total{0};
+  for (const auto& [id, rec] : positions_) {
+    const InstrumentDef* d = Def(id);
+    if (d != nullptr && d->asset_class == cls) total += State(id).exposure;
+  }
+  return total;
+}
+
+void PositionBook::Digest(DigestWriter* w) const {
+  w->U64(positions_.size());
+  for (const auto& [id, p] : positions_) {
+    w->U64(id);
+    w->I64(p.position.raw);
+    w->I64(p.avg_price.raw);
+    w->I64(p.realized_pnl.raw);
+    w->I64(p.fees.raw);
+  }
+  w->U64(books_.size());
+  for (const auto& [id, b] : books_) {
+    w->U64(id);
+    w->I64(b.Bid().raw);
+    w->I64(b.Ask().raw);
+    w->I64(b.last_trade.raw);
+  }
+}
+
+}  // namespace td::engine::internal

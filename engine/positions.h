@@ -1,0 +1,74 @@
+// PositionBook: signed positions, average price, realized and unrealized PnL, fees and
+// exposure per instrument, plus a cheap top of book per instrument for marks. All fixed
+// point; single-threaded, owned by the Engine.
+//
+// PnL method: average cost. Adding to a position moves the average price to the
+// quantity-weighted mean (rounded half away from zero to 1e-9); reducing realizes
+// (fill price - average) * closed qty with the sign of the position; a fill through zero
+// closes the whole position at the average and opens the rest at the fill price. Over a
+// round trip back to flat the realized total equals FIFO's; in between, the split between
+// realized and unrealized differs from FIFO when lots were opened at different prices.
+// Money = price raw * qty raw / 10^qty_decimals (Notional, rounded half away from zero).
+#pragma once
+
+#include <map>
+#include <optional>
+
+#include "core/event.h"
+#include "engine/digest_writer.h"
+#include "engine/engine.h"
+
+namespace td::engine::internal {
+
+struct TopOfBook {
+  std::map<int64_t, int64_t> bids, asks;  // price raw -> qty raw (from L2 / L1)
+  Price last_trade;
+  Price Bid() const { return bids.empty() ? Price{} : Price{bids.rbegin()->first}; }
+  Price Ask() const { return asks.empty() ? Price{} : Price{asks.begin()->first}; }
+};
+
+struct PositionRecord {
+  Qty position;
+  Price avg_price;
+  Money realized_pnl;
+  Money fees;
+};
+
+class PositionBook {
+ public:
+  explicit PositionBook(const std::vector<InstrumentDef>* instruments)
+      : instruments_(instruments) {}
+
+  // Applies one fill (exactly once per exec id: the caller dedupes). Returns the realized PnL
+  // change it caused (before fees).
+  Money ApplyFill(InstrumentId instrument, Side side, Price price, Qty qty, Money fee);
+
+  // Market data: updates the top of book and last trade used for marks.
+  void OnMarketData(const Payload& payload);
+
+  Price Mid(InstrumentId id) const;    // 0 when no two-sided quote
+  Price Mark(InstrumentId id) const;   // mid, else last trade, else average price
+  std::optional<PriceLevel> Best(InstrumentId id, Side side) const;
+
+  PositionState State(InstrumentId id) const;
+  std::vector<PositionState> All() const;  // instruments with any activity, by id
+  Qty Position(InstrumentId id) const;
+  Money TotalPnl() const;  // realized + unrealized - fees, every instrument
+  Money RealizedPnl() const;
+  // |position| * mark summed over instruments of one asset class.
+  Money ClassExposure(AssetClass cls) const;
+  int QtyDecimals(InstrumentId id) const;
+  const InstrumentDef* Def(InstrumentId id) const;
+
+  void Digest(DigestWriter* w) const;
+
+ private:
+  const std::vector<InstrumentDef>* instruments_;
+  std::map<InstrumentId, PositionRecord> positions_;
+  std::map<InstrumentId, TopOfBook> books_;
+};
+
+// Saturating Notional for risk arithmetic (overflow saturates rather than aborting).
+Money NotionalSat(Price price, Qty qty, int qty_decimals);
+
+}  // namespace td::engine::internal

@@ -1,0 +1,89 @@
+// VirtualClock and Scheduler: the simulated time of a run and the queue of what happens next.
+// Items are ordered by (time, insertion sequence), so two items due at the same time come out
+// in the order they were scheduled: the order never depends on a pointer, a hash or a thread.
+// The clock moves only when the run pops an item (KJ's timer that moves only when told).
+// Single-threaded; the queue is bounded (kMaxScheduledItems), a full queue is a programmer
+// error caught by TD_CHECK.
+//
+//   Scheduler<Item> s(t0);
+//   s.Schedule(t0 + Duration::Micros(5), item);
+//   while (auto next = s.PopUntil(end)) Handle(next->at, next->item);  // s.now() == next->at
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <queue>
+#include <utility>
+#include <vector>
+
+#include "core/check.h"
+#include "core/time.h"
+
+namespace td::replayer {
+
+inline constexpr size_t kMaxScheduledItems = size_t{1} << 22;
+
+// The simulated time; it never goes backwards.
+class VirtualClock {
+ public:
+  explicit VirtualClock(Timestamp start) : now_(start) {}
+  Timestamp now() const { return now_; }
+  void AdvanceTo(Timestamp t) {
+    TD_CHECK_MSG(t >= now_, "the virtual clock never goes backwards");
+    now_ = t;
+  }
+
+ private:
+  Timestamp now_;
+};
+
+template <typename T>
+class Scheduler {
+ public:
+  struct Entry {
+    Timestamp at;
+    uint64_t seq = 0;  // insertion order: the tie-break among equal times
+    T item;
+  };
+
+  explicit Scheduler(Timestamp start) : clock_(start) {}
+
+  // REQUIRES: at >= now() (nothing is scheduled in the past), fewer than kMaxScheduledItems.
+  void Schedule(Timestamp at, T item) {
+    TD_CHECK_MSG(at >= clock_.now(), "scheduled in the past");
+    TD_CHECK_MSG(heap_.size() < kMaxScheduledItems, "scheduler queue full");
+    heap_.push(Entry{at, next_seq_++, std::move(item)});
+  }
+
+  // The earliest item due at or before `end`, with the clock moved to its time; nullopt (and
+  // the clock untouched) when there is none.
+  std::optional<Entry> PopUntil(Timestamp end) {
+    if (heap_.empty() || heap_.top().at > end) return std::nullopt;
+    Entry e = std::move(const_cast<Entry&>(heap_.top()));
+    heap_.pop();
+    clock_.AdvanceTo(e.at);
+    return e;
+  }
+
+  std::optional<Timestamp> next_time() const {
+    if (heap_.empty()) return std::nullopt;
+    return heap_.top().at;
+  }
+  Timestamp now() const { return clock_.now(); }
+  void AdvanceTo(Timestamp t) { clock_.AdvanceTo(t); }
+  size_t size() const { return heap_.size(); }
+  bool empty() const { return heap_.empty(); }
+
+ private:
+  struct Later {
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    }
+  };
+  VirtualClock clock_;
+  uint64_t next_seq_ = 0;
+  std::priority_queue<Entry, std::vector<Entry>, Later> heap_;
+};
+
+}  // namespace td::replayer
