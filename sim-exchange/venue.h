@@ -127,7 +127,7 @@ enum class CommandOutcome : uint8_t {
 
 struct CommandResult {
   CommandOutcome outcome = CommandOutcome::kProcessed;
-  Timestamp send_at;  // kQueued only
+  Timestamp send_at{};  // kQueued only
 };
 
 struct VenueCounters {
@@ -138,9 +138,9 @@ struct VenueCounters {
   uint64_t cancel_rejects = 0;
   uint64_t rate_limit_rejects = 0;
   uint64_t expired = 0;
-  uint64_t fills_before_ack = 0;   // fault
-  uint64_t cancels_too_late = 0;   // fault-injected only
-  uint64_t silent_cancels = 0;     // cancel on disconnect
+  uint64_t fills_before_ack = 0;  // fault
+  uint64_t cancels_too_late = 0;  // fault-injected only
+  uint64_t silent_cancels = 0;    // cancel on disconnect
   uint64_t market_events = 0;
   uint64_t historical_unknown_refs = 0;
   uint64_t historical_rejects = 0;  // other rejects of historical flow (duplicate id, ...)
@@ -156,11 +156,11 @@ struct SessionOrderView {
   InstrumentId instrument = 0;
   Side side = Side::kNone;
   OrdStatus status = OrdStatus::kUnknown;
-  Price price;
-  Qty order_qty;
-  Qty cum_qty;
-  Qty leaves_qty;
-  Money notional_filled;  // sum of price * qty, for the average price
+  Price price{};
+  Qty order_qty{};
+  Qty cum_qty{};
+  Qty leaves_qty{};
+  Price avg_price{};  // of the fills, rounded half away from zero; 0 before any
 };
 
 class SimVenue {

@@ -1,0 +1,166 @@
+// Order manager under venue races: each race of the brief as its own test, driven through the
+// Engine with synthetic venue messages.
+#include "tests/engine/engine_test_util.h"
+
+namespace td::engine::testing {
+namespace {
+
+TEST(OrderManager, ClOrdIdsAreSequentialAndOutputsCarryWhatWasSent) {
+  Harness h;
+  const ClOrdId a = h.Buy("10.00", 5);
+  const ClOrdId b = h.Sell("10.10", 7);
+  EXPECT_EQ(a, 1u);
+  EXPECT_EQ(b, 2u);
+  auto sent = OfKind<NewOrder>(h.Take());
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].cl_ord_id, 1u);
+  EXPECT_EQ(sent[0].qty, Qty{5});
+  EXPECT_EQ(sent[1].side, Side::kSell);
+  EXPECT_EQ(h.ctx().order(a)->status, OrdStatus::kPendingNew);
+  h.Feed(OrderAck{.cl_ord_id = a, .venue_order_id = 77, .instrument = 1});
+  EXPECT_EQ(h.ctx().order(a)->status, OrdStatus::kNew);
+  EXPECT_EQ(h.ctx().order(a)->venue_order_id, 77u);
+}
+
+TEST(OrderManager, FillBeforeAckImpliesAcceptance) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(h.MakeFill(id, 1, Side::kBuy, "10.00", 4, 4, 6));
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kPartiallyFilled);
+  h.Feed(OrderAck{.cl_ord_id = id, .venue_order_id = 5, .instrument = 1});
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kPartiallyFilled);  // the ack does not regress
+  EXPECT_EQ(h.ctx().position(1).position, Qty{4});
+}
+
+TEST(OrderManager, FillAfterCancelRequestAppliesAndLateCancelAckIsHandled) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Cancel(id));
+  auto cancels = OfKind<CancelOrder>(h.Take());
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_EQ(cancels[0].orig_cl_ord_id, id);
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kPendingCancel);
+  h.Feed(h.MakeFill(id, 1, Side::kBuy, "10.00", 10, 10, 0));
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kFilled);
+  EXPECT_EQ(h.ctx().position(1).position, Qty{10});
+  // The venue's cancel reject (too late) and even a stray ack leave it filled.
+  h.Feed(CancelReject{.cl_ord_id = cancels[0].cl_ord_id, .orig_cl_ord_id = id,
+                      .reason = RejectReason::kTooLateToCancel});
+  h.Feed(CancelAck{.cl_ord_id = cancels[0].cl_ord_id, .orig_cl_ord_id = id});
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kFilled);
+  EXPECT_FALSE(h.ctx().order(id)->cancel_pending);
+  EXPECT_EQ(h.ctx().position(1).position, Qty{10});
+}
+
+TEST(OrderManager, TooLateCancelLeavesOrderLive) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  h.Feed(h.MakeFill(id, 1, Side::kBuy, "10.00", 3, 3, 7));
+  ASSERT_TRUE(h.Cancel(id));
+  auto c = OfKind<CancelOrder>(h.Take()).at(0);
+  h.Feed(CancelReject{.cl_ord_id = c.cl_ord_id, .orig_cl_ord_id = id,
+                      .reason = RejectReason::kTooLateToCancel});
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(h.ctx().order(id)->leaves_qty, Qty{7});
+  EXPECT_EQ(h.ctx().open_orders(1).size(), 1u);
+}
+
+TEST(OrderManager, ReplaceCrossingFillUsesVenueLeaves) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Replace(id, Px("10.05"), Qty{8}));
+  auto r = OfKind<ReplaceOrder>(h.Take()).at(0);
+  EXPECT_EQ(r.orig_cl_ord_id, id);
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kPendingReplace);
+  // A fill of 6 on the old id crosses the replace on the wire.
+  h.Feed(h.MakeFill(id, 1, Side::kBuy, "10.00", 6, 6, 4));
+  h.Feed(ReplaceAck{.cl_ord_id = r.cl_ord_id, .orig_cl_ord_id = id, .price = Px("10.05"),
+                    .qty = Qty{8}, .leaves_qty = Qty{2}});
+  const OrderState* o = h.ctx().order(r.cl_ord_id);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o, h.ctx().order(id));  // one chain, reachable by both ids
+  EXPECT_EQ(o->cl_ord_id, r.cl_ord_id);
+  EXPECT_EQ(o->orig_cl_ord_id, id);
+  EXPECT_EQ(o->leaves_qty, Qty{2});
+  EXPECT_EQ(o->cum_qty, Qty{6});
+  EXPECT_EQ(o->status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(o->price, Px("10.05"));
+}
+
+TEST(OrderManager, ReplaceDownToBelowCumFillsTheOrder) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Replace(id, Px("10.00"), Qty{5}));
+  auto r = OfKind<ReplaceOrder>(h.Take()).at(0);
+  h.Feed(h.MakeFill(id, 1, Side::kBuy, "10.00", 6, 6, 4));
+  h.Feed(ReplaceAck{.cl_ord_id = r.cl_ord_id, .orig_cl_ord_id = id, .price = Px("10.00"),
+                    .qty = Qty{5}, .leaves_qty = Qty{0}});
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kFilled);
+  EXPECT_TRUE(h.ctx().open_orders(1).empty());
+}
+
+TEST(OrderManager, DuplicateExecIdCountsOnce) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  auto f = h.MakeFill(id, 9, Side::kBuy, "10.00", 4, 4, 6);
+  h.Feed(f);
+  auto o = h.Feed(f);
+  EXPECT_EQ(OfKind<Annotation>(o).size(), 1u);
+  EXPECT_EQ(h.ctx().position(1).position, Qty{4});
+  EXPECT_EQ(h.ctx().order(id)->cum_qty, Qty{4});
+  EXPECT_EQ(h.engine->Summary().fills, 1u);
+}
+
+TEST(OrderManager, DisconnectMarksUnknownAndStatusReportResolves) {
+  Harness h;
+  const ClOrdId a = h.Buy("10.00", 10);
+  const ClOrdId b = h.Sell("10.20", 5);
+  h.Feed(OrderAck{.cl_ord_id = a, .instrument = 1});
+  h.Feed(OrderAck{.cl_ord_id = b, .instrument = 1});
+  h.Feed(SessionState{.state = SessionStateKind::kDisconnected});
+  EXPECT_EQ(h.ctx().order(a)->status, OrdStatus::kUnknown);
+  EXPECT_EQ(h.ctx().order(b)->status, OrdStatus::kUnknown);
+  auto o = h.Feed(SessionState{.state = SessionStateKind::kLoggedOn});
+  auto reqs = OfKind<StatusRequest>(o);
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].cl_ord_id, a);
+  EXPECT_EQ(reqs[1].cl_ord_id, b);
+  // a was filled 6 while we were away; b was canceled by the venue.
+  h.Feed(OrderStatusReport{.cl_ord_id = a, .instrument = 1, .side = Side::kBuy,
+                           .status = OrdStatus::kPartiallyFilled, .price = Px("10.00"),
+                           .order_qty = Qty{10}, .cum_qty = Qty{6}, .leaves_qty = Qty{4},
+                           .avg_price = Px("10.00")});
+  h.Feed(OrderStatusReport{.cl_ord_id = b, .instrument = 1, .side = Side::kSell,
+                           .status = OrdStatus::kCanceled, .order_qty = Qty{5}});
+  EXPECT_EQ(h.ctx().order(a)->status, OrdStatus::kPartiallyFilled);
+  EXPECT_EQ(h.ctx().order(b)->status, OrdStatus::kCanceled);
+  EXPECT_EQ(h.ctx().position(1).position, Qty{6});
+  // The execution report of those 6, resent after the logon, must not count again.
+  h.Feed(h.MakeFill(a, 50, Side::kBuy, "10.00", 6, 6, 4));
+  EXPECT_EQ(h.ctx().position(1).position, Qty{6});
+}
+
+TEST(OrderManager, RejectExpireAndCancelAck) {
+  Harness h;
+  const ClOrdId a = h.Buy("10.00", 1);
+  const ClOrdId b = h.Buy("10.00", 1);
+  const ClOrdId c = h.Buy("10.00", 1);
+  h.Feed(OrderReject{.cl_ord_id = a, .reason = RejectReason::kInvalidPrice});
+  h.Feed(OrderAck{.cl_ord_id = b});
+  h.Feed(OrderExpired{.cl_ord_id = b, .expired_qty = Qty{1}});
+  h.Feed(OrderAck{.cl_ord_id = c});
+  ASSERT_TRUE(h.Cancel(c));
+  auto cx = OfKind<CancelOrder>(h.Take()).at(0);
+  h.Feed(CancelAck{.cl_ord_id = cx.cl_ord_id, .orig_cl_ord_id = c, .canceled_qty = Qty{1}});
+  EXPECT_EQ(h.ctx().order(a)->status, OrdStatus::kRejected);
+  EXPECT_EQ(h.ctx().order(b)->status, OrdStatus::kExpired);
+  EXPECT_EQ(h.ctx().order(c)->status, OrdStatus::kCanceled);
+  EXPECT_TRUE(h.ctx().open_orders(0).empty());
+}
+
+}  // namespace
+}  // namespace td::engine::testing
