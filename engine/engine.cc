@@ -351,6 +351,15 @@ void Engine::Impl::KillSwitchTick() {
     FinalReport("deadline");
     return;
   }
+  // Orders we already acted on but that are still open (a cancel or an IOC whose answer was
+  // lost on the way) are asked about: a status report closes them or clears the pending
+  // cancel, so the next round cancels again. Without this a dropped CancelAck keeps an order
+  // "cancel pending" until the deadline.
+  if (!session_down) {
+    for (const OrderRecord* r : orders.Open(0)) {
+      if (r->s.cancel_pending || r->flatten) Emit(StatusRequest{.cl_ord_id = r->s.cl_ord_id});
+    }
+  }
   CancelAllOpen();
   Flatten();
   CheckFlat();

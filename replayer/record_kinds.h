@@ -7,9 +7,9 @@
 namespace td::replayer {
 
 enum class RecordRole : uint8_t {
-  kInput = 1,   // market data, venue messages, TimerFired, SessionState, OperatorCommand
-  kOutput,      // commands, timer set/cancel, risk events, annotations, checkpoints
-  kOther,       // wire bytes, RecordsDropped: neither fed nor compared
+  kInput = 1,  // market data, venue messages, TimerFired, SessionState, OperatorCommand
+  kOutput,     // commands, timer set/cancel, risk events, annotations, checkpoints
+  kOther,      // wire bytes, RecordsDropped: neither fed nor compared
 };
 
 RecordRole RoleOf(const Payload& p);

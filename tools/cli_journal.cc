@@ -21,6 +21,8 @@
 #include "core/fixed_point.h"
 #include "journal/reader.h"
 #include "journal/recovery.h"
+#include "replayer/exact_replay.h"
+#include "replayer/simulate.h"
 #include "tools/json.h"
 
 namespace td::tools {
@@ -559,6 +561,48 @@ void StatsAccumulator::PrintText(const JournalHeader& h) const {
   }
 }
 
+// The trading figures of an engine session (fills, open_orders_at_end, positions,
+// realized_pnl, kill_switch), from an exact replay of the journal's inputs through a fresh
+// engine built from the header (replayer/exact_replay.h): the engine's own account, so they
+// hold even where the journal's outputs were cut short. null for journals that are not an
+// engine session (market data, imports) or whose replay fails (the reason in
+// `trading_error`).
+void AddTradingStats(const std::string& path, const JournalHeader& h, OrderedJson* j) {
+  auto set_null = [&] {
+    for (const char* k : {"fills", "open_orders_at_end", "positions", "realized_pnl",
+                          "kill_switch"}) {
+      (*j)[k] = nullptr;
+    }
+  };
+  if (h.engine_name != replayer::kEngineName) return set_null();
+  Result<replayer::ReplayReport> r = replayer::ExactReplay(path, {});
+  if (!r.ok()) {
+    set_null();
+    (*j)["trading_error"] = r.status().ToString();
+    return;
+  }
+  const engine::EngineSummary& s = r->summary;
+  OrderedJson positions = OrderedJson::array();
+  for (const auto& p : s.positions) {
+    positions.push_back({{"instrument", p.instrument},
+                         {"symbol", SymbolOf(h, p.instrument)},
+                         {"position", p.position.raw},
+                         {"avg_price", p.avg_price.ToString()},
+                         {"realized_pnl", p.realized_pnl.ToString()},
+                         {"fees", p.fees.ToString()}});
+  }
+  (*j)["fills"] = s.fills;
+  (*j)["open_orders_at_end"] = s.open_orders;
+  (*j)["positions"] = std::move(positions);
+  (*j)["realized_pnl"] = s.realized_pnl.ToString();
+  (*j)["kill_switch"] =
+      s.kill_switch_fired
+          ? OrderedJson{{"fired", s.kill_switch_fired->ns},
+                        {"flat", s.kill_switch_flat ? OrderedJson(s.kill_switch_flat->ns)
+                                                    : OrderedJson()}}
+          : OrderedJson();
+}
+
 int RunStats(const StatsOptions& o) {
   Output out;
   auto r = OpenForReading("stats", o.path, o.skip_corrupt, &out);
@@ -573,7 +617,9 @@ int RunStats(const StatsOptions& o) {
     return kExitFailed;
   }
   if (o.json) {
-    PrintJson(acc.ToJson((*r)->header()));
+    OrderedJson j = acc.ToJson((*r)->header());
+    AddTradingStats(o.path, (*r)->header(), &j);
+    PrintJson(j);
   } else {
     acc.PrintText((*r)->header());
   }

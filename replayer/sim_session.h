@@ -1,0 +1,157 @@
+// SimSession: the engine and the simulated venue on one virtual clock, joined by simulated
+// links (DESIGN.md, "Modes of the replayer"). It is the core of `simulate` and of the second
+// half of `what-if`.
+//
+// Links, from the scenario's LatencyProfile, each FIFO (a message never overtakes an earlier
+// one on the same link, except an ack the fault model delays):
+// - engine -> venue: order_entry latency; a command sent while the session is down is lost;
+// - venue -> engine: venue_response latency; acks (OrderAck, CancelAck, ReplaceAck) pass the
+//   fault model's DecideAck (drop, duplicate, delay); a reply that arrives after the session
+//   dropped is lost;
+// - market data: the venue sees each record at its ts, the engine at ts + market_data latency;
+//   after an L3 record that changed the venue book's touch, the feed also publishes an
+//   L1Quote of the new touch (the engine keeps no L3 book of its own). The touch is the
+//   market's: our own resting quantity is taken out (the first kTouchLevelsScanned levels
+//   are looked at), so a strategy never quotes against its own orders. Recorded L1Quotes of an
+//   instrument with L3 data (say, from a simulated journal used as the market) are dropped:
+//   its touch comes from the book only.
+// Disconnects come from VenueFaults::NextDisconnect: the engine gets SessionState
+// kDisconnected at once, the venue applies the open-order policy, and at reconnect_at the
+// engine gets kLoggedOn. Operator commands from the config reach the engine at their time.
+//
+// Every engine input is recorded (through the RecordSink) just before it is dispatched, and
+// every output right after, at the dispatch time: the journal of a run in the live format.
+// Venue-side events are not recorded. Randomness: the engine's Rng is seeded with `seed`
+// (the journal header's), the venue and the links with seeds derived from it.
+// Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "core/event.h"
+#include "core/rng.h"
+#include "engine/engine.h"
+#include "replayer/event_hash.h"
+#include "replayer/market_source.h"
+#include "replayer/run_config.h"
+#include "replayer/scheduler.h"
+#include "sim-exchange/faults.h"
+#include "sim-exchange/venue.h"
+
+namespace td::replayer {
+
+// After the market data ends, a run without a set duration goes on for this long, so that
+// the last replies and the kill switch's flattening can land.
+inline constexpr Duration kDrainAfterMarket = Duration::Seconds(5);
+inline constexpr size_t kTouchLevelsScanned = 16;
+// What-if: exec ids of simulated fills after T start here, so that they never collide with the
+// recorded venue's exec ids the engine has already seen.
+inline constexpr ExecId kWhatIfExecIdBase = ExecId{1} << 62;
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void Record(Timestamp ts, const Payload& payload) = 0;
+};
+
+struct LinkCounters {
+  uint64_t acks_dropped = 0, acks_duplicated = 0, acks_delayed = 0;
+  uint64_t commands_lost = 0;  // sent while the session was down
+  uint64_t replies_lost = 0;   // arrived after the session dropped
+  uint64_t disconnects = 0;
+};
+
+struct SessionResult {
+  uint64_t inputs = 0, outputs = 0;
+  uint64_t event_hash = 0;
+  uint64_t engine_digest = 0, venue_digest = 0;
+  engine::EngineSummary engine;
+  sim::VenueCounters venue;
+  LinkCounters links;
+  Timestamp start, end;
+};
+
+// Derives independent seeds from the run seed (SplitMix64 of seed ^ stream).
+uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
+
+class SimSession {
+ public:
+  // REQUIRES: config validated (ParseRunConfig). Errors: the strategy or venue config.
+  static Result<std::unique_ptr<SimSession>> Create(const RunConfig& config,
+                                                    std::vector<InstrumentDef> instruments,
+                                                    uint64_t seed, Timestamp t0, RecordSink* sink);
+  ~SimSession();
+
+  // The session opens at t0: the strategy's OnStart, then SessionState kLoggedOn.
+  void Start();
+  // Runs until `end`, pulling market data from `source` (a run without an end passes
+  // Timestamp::Max(): it ends kDrainAfterMarket after the last record).
+  void Run(MarketSource& source, Timestamp end);
+  SessionResult Finish() const;
+
+  // What-if (replayer/what_if.h): StartRecorded() instead of Start(); then the journal's
+  // inputs up to T through FeedRecorded() (market data also reaches the venue; the engine's
+  // commands reach the venue at once and its replies are discarded, so the venue knows our
+  // orders); then EndRecorded(T) and Run() for the simulated part.
+  void StartRecorded();
+  void FeedRecorded(Timestamp ts, const Payload& input);
+  void EndRecorded(Timestamp t);
+  Timestamp now() const { return sched_.now(); }
+
+ private:
+  enum class ItemKind : uint8_t {
+    kEngineInput = 1,
+    kVenueCommand,
+    kVenueAdmitted,
+    kTimer,
+    kDisconnect,
+    kReconnect
+  };
+  struct Item {
+    ItemKind kind = ItemKind::kEngineInput;
+    uint64_t epoch = 0;  // the session epoch it was sent in (link messages only)
+    bool from_venue = false;
+    Payload payload;
+    std::optional<sim::Disconnect> disconnect;
+  };
+
+  SimSession(const RunConfig& config, std::vector<InstrumentDef> instruments, uint64_t seed,
+             Timestamp t0, RecordSink* sink, std::unique_ptr<engine::Engine> engine,
+             sim::SimVenue venue, sim::VenueFaults faults);
+  void Handle(Timestamp now, Item item);
+  void HandleMarketData(const Event& md);
+  void DispatchToEngine(Timestamp now, const Payload& input);
+  void HandleOutput(Timestamp now, const Payload& out);
+  void SendToEngine(Timestamp now, std::vector<Payload>& replies);
+  void ScheduleNextDisconnect(Timestamp from);
+  // The L1 feed: the venue book's touch after an L3 record, when it changed.
+  std::optional<L1Quote> TouchChange(const L3Order& l3);
+
+  sim::LatencyProfile latency_;
+  RecordSink* sink_;
+  std::unique_ptr<engine::Engine> engine_;
+  sim::SimVenue venue_;
+  sim::VenueFaults faults_;
+  Rng link_rng_;
+  Scheduler<Item> sched_;
+  Timestamp t0_;
+  std::vector<ScheduledCommand> operators_;
+  bool connected_ = true;
+  bool recorded_ = false;  // what-if's replayed prefix
+  ExecId exec_id_offset_ = 0;
+  uint64_t epoch_ = 0;
+  Timestamp last_to_venue_, last_to_engine_, last_md_;  // FIFO links
+  std::map<InstrumentId, L1Quote> touch_;               // last published touch
+  std::set<ClOrdId> ours_;                              // our orders the venue may hold open
+  std::map<TimerId, Timestamp> timers_;                 // active timers: fire_at
+  EventHash hash_;
+  SessionResult result_;
+  std::vector<Payload> out_, replies_;  // scratch
+};
+
+}  // namespace td::replayer

@@ -1,0 +1,88 @@
+#include "replayer/simulate.h"
+
+namespace td::replayer {
+namespace {
+
+class JournalSink : public RecordSink {
+ public:
+  explicit JournalSink(journal::JournalWriter* w) : writer_(w) {}
+  void Record(Timestamp ts, const Payload& payload) override {
+    // Append copies into the writer's ring; kBlock backpressure never drops.
+    std::visit([&](const auto& v) { (void)writer_->Append(ts, v); }, payload);
+  }
+
+ private:
+  journal::JournalWriter* writer_;
+};
+
+// A source with one record looked ahead, so that the first record's time can open the session.
+class PeekedSource : public MarketSource {
+ public:
+  explicit PeekedSource(MarketSource& inner) : inner_(inner) { has_ = inner_.Next(&first_); }
+  bool Next(Event* out) override {
+    if (has_) {
+      *out = std::move(first_);
+      has_ = false;
+      return true;
+    }
+    return inner_.Next(out);
+  }
+  const std::vector<InstrumentDef>& instruments() const override { return inner_.instruments(); }
+  Status status() const override { return inner_.status(); }
+  std::optional<Timestamp> first_ts() const {
+    return has_ ? std::optional<Timestamp>(first_.ts) : std::nullopt;
+  }
+
+ private:
+  MarketSource& inner_;
+  Event first_;
+  bool has_ = false;
+};
+
+}  // namespace
+
+const char* BuildId() { return TD_BUILD_ID; }
+
+journal::WriterOptions DeterministicWriterOptions() {
+  journal::WriterOptions o;
+  o.linger = Duration::Seconds(365LL * 24 * 3600);  // never write a partial block early
+  o.backpressure = journal::Backpressure::kBlock;
+  o.durability = journal::Durability::kNone;
+  return o;
+}
+
+Result<SessionResult> Simulate(const SimulateOptions& options, MarketSource& source) {
+  Result<RunConfig> config = ParseRunConfig(options.config_text, options.config_origin);
+  if (!config.ok()) return config.status();
+  PeekedSource peeked(source);
+  if (!peeked.first_ts()) {
+    TD_RETURN_IF_ERROR(source.status());
+    return InvalidArgument("the market data source has no market-data record");
+  }
+  const Timestamp t0 = *peeked.first_ts();
+
+  JournalHeader header;
+  header.engine_name = kEngineName;
+  header.engine_build_id = BuildId();
+  header.config_text = options.config_text;
+  header.seed = options.seed;
+  header.created = t0;
+  header.session_kind = "simulate";
+  header.instruments = source.instruments();
+  auto writer =
+      journal::JournalWriter::Create(options.out_dir, header, DeterministicWriterOptions());
+  if (!writer.ok()) return writer.status();
+
+  JournalSink sink(writer->get());
+  auto session = SimSession::Create(*config, header.instruments, options.seed, t0, &sink);
+  if (!session.ok()) return session.status();
+  (*session)->Start();
+  const Timestamp end = options.duration.ns > 0 ? t0 + options.duration : Timestamp::Max();
+  (*session)->Run(peeked, end);
+  SessionResult result = (*session)->Finish();
+  TD_RETURN_IF_ERROR(source.status());
+  TD_RETURN_IF_ERROR((*writer)->Close());
+  return result;
+}
+
+}  // namespace td::replayer
