@@ -56,14 +56,14 @@ bool IsTerminalStatus(OrdStatus s) {
 // once the cancel is resolved (CancelAck, or a fill that finished the order).
 //
 // bug "cancel-fill-race" (the racy variant, kept on purpose for replay-divergence demos):
-// after sending a cancel it assumes the cancel succeeded, forgets the order at once and
-// re-quotes the full size on that side without waiting for the venue; and it keeps its own
-// inventory count from the fills of the orders it still believes live, so a fill that
-// arrives after its cancel request (the venue filled before the cancel got there) is dropped.
-// Two things go wrong: for a moment two orders work on the side (double the intended size),
-// and its inventory undercounts the real position, so max_inventory stops protecting it and
-// the engine's max_position gate is what refuses its orders. The correct variant reads the
-// position from the engine (ctx.position) and waits for each cancel to resolve.
+// it keeps its own inventory count from its fills, and when a fill arrives for a quote it has
+// already asked to cancel (the venue filled it before the cancel got there), it assumes the
+// cancel won: it drops that fill from its count and forgets the quote at once, re-quoting the
+// full size on that side. Two things go wrong: for a moment two orders work on the side, and
+// its inventory undercounts the real position, so max_inventory stops protecting it and the
+// engine's max_position gate is what refuses its orders. Until that race happens it behaves
+// exactly like the correct variant, so a replay with the bug diverges at the race itself.
+// The correct variant counts every fill and reads the position from the engine.
 class MarketMaker final : public Strategy {
  public:
   explicit MarketMaker(bool racy) : racy_(racy) {}
@@ -91,14 +91,15 @@ class MarketMaker final : public Strategy {
   void OnOrderUpdate(Context& ctx, const OrderUpdate& u) override {
     for (Quote& q : quotes_) {
       const bool mine = q.live != 0 && ctx.order(q.live) == u.order;
-      if (mine && u.fill_qty.raw > 0) {
+      if (!mine) continue;
+      if (u.fill_qty.raw > 0 && racy_ && q.cancel_sent) {
+        q.live = 0;  // racy: "the cancel won", the fill is dropped (see the class comment)
+        continue;
+      }
+      if (u.fill_qty.raw > 0) {
         own_inventory_ += q.side == Side::kBuy ? u.fill_qty.raw : -u.fill_qty.raw;
       }
-      if (mine && IsTerminalStatus(u.order->status)) q.live = 0;
-    }
-    if (!racy_ && u.fill_qty.raw > 0) {
-      // Correct: every fill counts, including one on an order being canceled.
-      own_inventory_ = ctx.position(def_->id).position.raw;
+      if (IsTerminalStatus(u.order->status)) q.live = 0;
     }
     Requote(ctx);
   }
@@ -110,6 +111,7 @@ class MarketMaker final : public Strategy {
     for (const Quote& q : quotes_) {
       w.U64(q.live);
       w.I64(q.price.raw);
+      w.U64(q.cancel_sent ? 1 : 0);
     }
     return w.Hash();
   }
@@ -119,6 +121,7 @@ class MarketMaker final : public Strategy {
     Side side;
     ClOrdId live = 0;  // the working (or cancel-pending) quote
     Price price;
+    bool cancel_sent = false;  // we asked the venue to cancel `live`
   };
 
   int64_t Inventory(Context& ctx) const {
@@ -145,9 +148,8 @@ class MarketMaker final : public Strategy {
         } else if (o->cancel_pending || o->replace_pending) {
           continue;  // wait for the venue's answer
         } else if (o->price != want) {
-          ctx.SendCancel(q.live);
-          if (!racy_) continue;  // quote again once the cancel resolves
-          q.live = 0;            // racy: assumes the cancel succeeded (see the class comment)
+          q.cancel_sent = ctx.SendCancel(q.live);
+          continue;  // quote again once the cancel resolves
         } else {
           continue;
         }
@@ -155,6 +157,7 @@ class MarketMaker final : public Strategy {
       const int64_t after = q.side == Side::kBuy ? inv + size_.raw : inv - size_.raw;
       if (AbsI64(after) > max_inventory_.raw || want.raw <= 0) continue;
       q.price = want;
+      q.cancel_sent = false;
       q.live = ctx.SendNew({.instrument = def_->id, .side = q.side, .type = OrdType::kLimit,
                             .tif = TimeInForce::kGtc, .price = want, .qty = size_,
                             .post_only = true});

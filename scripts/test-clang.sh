@@ -12,8 +12,8 @@ if ! command -v clang++ >/dev/null; then
 fi
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target journal_reader_fuzzer order_book_fuzzer core_tests
-ctest --test-dir "$BUILD" -j "$JOBS" --output-on-failure -L core
+cmake --build "$BUILD" -j "$JOBS" --target journal_reader_fuzzer order_book_fuzzer core_tests replayer_tests
+ctest --test-dir "$BUILD" -j "$JOBS" --output-on-failure -L "core|replayer"
 log="$BUILD/fuzz.log"
 mkdir -p "$BUILD/fuzz-new"  # new inputs go here; the committed corpus is only read
 if ! "$BUILD/fuzz/journal_reader_fuzzer" -seed=1 -runs=20000 -max_len=8192 \
