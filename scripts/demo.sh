@@ -54,6 +54,18 @@ run "$TAPEDECK" journal verify "$OUT/flipped.journal"
 step "Statistics of the original"
 run "$TAPEDECK" journal stats "$J"
 
+step "Simulate: the market maker against the simulated venue, with latency, ack faults, disconnects and a kill switch at 20 s"
+S="$OUT/session.sim"
+run "$TAPEDECK" simulate --synth 7 --strategy market-maker --config docs/examples/session.toml --seed 42 --duration 30s -o "$S"
+step "Exact replay: the same engine, fed the recorded inputs, must reproduce every output bit for bit"
+run "$TAPEDECK" replay "$S"
+step "Post-mortem: would the racy variant (cancel-fill-race) have behaved differently here?"
+set +e
+run "$TAPEDECK" replay "$S" --set engine.bug=cancel-fill-race
+echo "(replay exit status: $?)"
+set -e
+run "$TAPEDECK" journal stats "$S"
+
 step "Journal throughput (1,000,000 ~64-byte records through the real writer and reader)"
 run "$TAPEDECK" bench journal --events 1000000
 
