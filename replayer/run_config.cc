@@ -108,7 +108,7 @@ Result<RunConfig> ParseRunConfig(std::string_view text, std::string_view origin)
   for (const auto& [key, value] : *root) {
     static constexpr std::string_view kKnown[] = {"engine",     "strategy", "risk",
                                                   "operator",   "seed",     "latency",
-                                                  "rate_limit", "faults",   "slippage"};
+                                                  "rate_limit", "faults",   "slippage", "fees"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown)) {
       return InvalidArgument(std::string(origin) + ": " + std::string(key.str()) +
                              ": unknown top-level key");
@@ -120,7 +120,7 @@ Result<RunConfig> ParseRunConfig(std::string_view text, std::string_view origin)
   if (!ec.ok()) return ec.status();
   rc.engine = std::move(*ec);
   Result<sim::Scenario> sc = sim::ParseScenario(
-      Subset(*root, {"seed", "latency", "rate_limit", "faults", "slippage"}), origin);
+      Subset(*root, {"seed", "latency", "rate_limit", "faults", "slippage", "fees"}), origin);
   if (!sc.ok()) return sc.status();
   rc.scenario = std::move(*sc);
   rc.scenario.text = std::string(text);

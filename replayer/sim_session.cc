@@ -30,6 +30,7 @@ sim::VenueConfig VenueConfigOf(const sim::Scenario& s) {
   v.rate_limit = s.rate_limit;
   v.faults = s.faults;
   v.slippage = s.slippage;
+  v.fees = s.fees;
   return v;
 }
 

@@ -485,6 +485,26 @@ Status ReadSlippage(const TableReader& root, Scenario* s) {
   return Status::Ok();
 }
 
+// [fees]: maker/taker rates in basis points of notional (decimal strings, 6 decimals,
+// negative = rebate) and per-unit charges in the quote currency (9 decimals).
+Status ReadFees(const TableReader& root, Scenario* s) {
+  Result<const toml::table*> table = root.Table("fees");
+  if (!table.ok()) return table.status();
+  if (*table == nullptr) return Status::Ok();
+  const TableReader t(root.origin(), **table, "fees");
+  TD_RETURN_IF_ERROR(t.Allow({"maker_bps", "taker_bps", "maker_per_unit", "taker_per_unit"}));
+  constexpr int64_t kMaxUbps = 10'000 * kPpm;  // 100% of notional
+  constexpr int64_t kMaxPerUnit = 1'000'000 * Money::kScale;
+  FeeRates& r = s->fees.base;
+  TD_RETURN_IF_ERROR(t.ReadDecimal("maker_bps", 6, -kMaxUbps, kMaxUbps, &r.maker_ubps));
+  TD_RETURN_IF_ERROR(t.ReadDecimal("taker_bps", 6, -kMaxUbps, kMaxUbps, &r.taker_ubps));
+  TD_RETURN_IF_ERROR(
+      t.ReadDecimal("maker_per_unit", 9, -kMaxPerUnit, kMaxPerUnit, &r.maker_per_unit_nanos));
+  TD_RETURN_IF_ERROR(
+      t.ReadDecimal("taker_per_unit", 9, -kMaxPerUnit, kMaxPerUnit, &r.taker_per_unit_nanos));
+  return Status::Ok();
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- public
@@ -574,7 +594,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view origin_na
   s.origin = std::string(origin_name);
   s.text = std::string(text);
   const TableReader t(origin_name, root, "");
-  TD_RETURN_IF_ERROR(t.Allow({"seed", "latency", "rate_limit", "faults", "slippage"}));
+  TD_RETURN_IF_ERROR(t.Allow({"seed", "latency", "rate_limit", "faults", "slippage", "fees"}));
   int64_t seed = 0;
   TD_RETURN_IF_ERROR(t.ReadInt("seed", 0, INT64_MAX, &seed));
   s.seed = static_cast<uint64_t>(seed);
@@ -582,6 +602,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view origin_na
   TD_RETURN_IF_ERROR(ReadRateLimit(t, &s));
   TD_RETURN_IF_ERROR(ReadFaults(t, &s));
   TD_RETURN_IF_ERROR(ReadSlippage(t, &s));
+  TD_RETURN_IF_ERROR(ReadFees(t, &s));
   return s;
 }
 

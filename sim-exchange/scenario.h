@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "sim-exchange/faults.h"
+#include "sim-exchange/fees.h"
 #include "sim-exchange/latency_model.h"
 #include "sim-exchange/rate_limit.h"
 #include "sim-exchange/slippage.h"
@@ -35,6 +36,7 @@ struct Scenario {
   std::optional<RateLimitConfig> rate_limit;  // absent: no limit
   FaultConfig faults;                         // absent: no faults
   SlippageParams slippage;                    // absent: the defaults of SlippageParams
+  FeeScheduleSpec fees;                       // absent: no fees
 };
 
 // Reads and parses a scenario file. Errors: the file cannot be read or exceeds

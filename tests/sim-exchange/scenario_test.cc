@@ -203,3 +203,24 @@ TEST(ProbabilityText, ExactForms) {
 
 }  // namespace
 }  // namespace td::sim
+
+namespace td::sim {
+namespace {
+
+TEST(ScenarioFees, ParsesRatesExactlyAndRejectsFloats) {
+  Result<Scenario> s = ParseScenario(
+      "[fees]\nmaker_bps = \"-0.2\"\ntaker_bps = \"0.3\"\ntaker_per_unit = \"0.0005\"\n",
+      "fees.toml");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->fees.base.maker_ubps, -200'000);
+  EXPECT_EQ(s->fees.base.taker_ubps, 300'000);
+  EXPECT_EQ(s->fees.base.taker_per_unit_nanos, 500'000);
+  Result<Scenario> bad = ParseScenario("[fees]\nmaker_bps = 0.2\n", "fees.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("fees.toml:2"), std::string::npos)
+      << bad.status().message();
+  EXPECT_FALSE(ParseScenario("[fees]\nmaker = \"1\"\n", "fees.toml").ok());
+}
+
+}  // namespace
+}  // namespace td::sim
