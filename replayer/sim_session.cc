@@ -74,8 +74,7 @@ SimSession::SimSession(const RunConfig& config, std::vector<InstrumentDef>, uint
 
 SimSession::~SimSession() = default;
 
-void SimSession::StartRecorded() {
-  recorded_ = true;
+void SimSession::StartEngine() {
   out_.clear();
   engine_->Start(t0_, &out_);
   std::vector<Payload> started = std::move(out_);
@@ -85,6 +84,11 @@ void SimSession::StartRecorded() {
     ++result_.outputs;
     HandleOutput(t0_, o);
   }
+}
+
+void SimSession::StartRecorded() {
+  recorded_ = true;
+  StartEngine();
 }
 
 void SimSession::FeedRecorded(Timestamp ts, const Payload& input) {
@@ -117,15 +121,7 @@ void SimSession::EndRecorded(Timestamp t) {
 }
 
 void SimSession::Start() {
-  out_.clear();
-  engine_->Start(t0_, &out_);
-  std::vector<Payload> started = std::move(out_);
-  for (const Payload& o : started) {
-    sink_->Record(t0_, o);
-    hash_.Add(t0_, o);
-    ++result_.outputs;
-    HandleOutput(t0_, o);
-  }
+  StartEngine();
   DispatchToEngine(t0_, SessionState{1, SessionStateKind::kLoggedOn, "simulated venue"});
   for (const ScheduledCommand& c : operators_) {
     sched_.Schedule(t0_ + c.at, Item{ItemKind::kEngineInput, 0, false, c.command, {}});

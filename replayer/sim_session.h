@@ -104,6 +104,7 @@ class SimSession {
   Timestamp now() const { return sched_.now(); }
 
  private:
+  void StartEngine();  // the engine's OnStart outputs, recorded and routed
   enum class ItemKind : uint8_t {
     kEngineInput = 1,
     kVenueCommand,
