@@ -8,17 +8,20 @@
 #include "journal/block.h"
 #include "journal/writer.h"
 #include "schema/codec.h"
-#include "tools/synthetic_feed.h"
+#include "marketdata/synthetic.h"
 
 namespace td::journal {
 namespace {
 
 std::vector<Event> MakeEvents(size_t n) {
-  tools::SyntheticFeed feed(3);
+  marketdata::SyntheticConfig config;
+  config.instruments = 4;
+  config.duration = Duration::Seconds(1'000'000);
+  marketdata::SyntheticMarket market(config, 3);
   std::vector<Event> events(n);
   for (size_t i = 0; i < n; ++i) {
+    TD_CHECK(market.Next(&events[i]));
     events[i].seq = i + 1;
-    events[i].payload = feed.Next(&events[i].ts);
   }
   return events;
 }

@@ -12,7 +12,7 @@
 #include "journal/reader.h"
 #include "tools/cli_common.h"
 #include "journal/writer.h"
-#include "tools/synthetic_feed.h"
+#include "marketdata/synthetic.h"
 
 namespace td::tools {
 namespace {
@@ -33,23 +33,22 @@ double TscPerNs() {
          static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
 }
 
-JournalHeader BenchHeader() {
+// The benchmark's records: the synthetic market (marketdata/synthetic.h) on four instruments,
+// L3 order events and trades of about 64 bytes each, unbounded in time so that any N fits.
+std::unique_ptr<marketdata::SyntheticMarket> BenchMarket() {
+  marketdata::SyntheticConfig config;
+  config.instruments = 4;
+  config.duration = Duration::Seconds(1'000'000);
+  return std::make_unique<marketdata::SyntheticMarket>(config, 7);
+}
+
+JournalHeader BenchHeader(const marketdata::SyntheticMarket& market) {
   JournalHeader h;
   h.engine_name = "tapedeck-bench";
   h.engine_build_id = "bench";
   h.session_kind = "bench";
-  h.seed = 1;
-  for (InstrumentId id = 1; id <= 4; ++id) {
-    InstrumentDef d;
-    d.id = id;
-    d.symbol = "SYN" + std::to_string(id);
-    d.venue = "SIM";
-    d.asset_class = AssetClass::kEquity;
-    d.currency = "USD";
-    d.tick_size = Price{10'000'000};
-    d.lot_size = Qty{1};
-    h.instruments.push_back(d);
-  }
+  h.seed = 7;
+  h.instruments = market.instruments();
   return h;
 }
 
@@ -65,15 +64,12 @@ struct BenchResult {
 // blocks when full), until Close() has written, compressed and synced everything.
 Status MeasureWrite(const std::string& dir, uint64_t n, BenchResult* out) {
   journal::WriterOptions opts;
-  auto w = journal::JournalWriter::Create(dir, BenchHeader(), opts);
+  std::unique_ptr<marketdata::SyntheticMarket> market = BenchMarket();
+  auto w = journal::JournalWriter::Create(dir, BenchHeader(*market), opts);
   if (!w.ok()) return w.status();
-  SyntheticFeed feed(7);
-  Timestamp ts;
+  Event e;
   const auto t0 = Clock::now();
-  for (uint64_t i = 0; i < n; ++i) {
-    const L3Order o = feed.Next(&ts);
-    (*w)->Append(ts, o);
-  }
+  for (uint64_t i = 0; i < n && market->Next(&e); ++i) (*w)->Append(e.ts, e.payload);
   TD_RETURN_IF_ERROR((*w)->Close());
   out->write_events_per_s = static_cast<double>(n) / Seconds(Clock::now() - t0);
   out->write_stats = (*w)->stats();
@@ -92,27 +88,26 @@ Status MeasureAppend(const std::string& dir, uint64_t n, BenchResult* out) {
   opts.queue_capacity = 1u << 20;
   // At least four bursts, so that a small run still has timed and latency rounds.
   const uint64_t burst = std::max<uint64_t>(1, std::min<uint64_t>(opts.queue_capacity / 2, n / 4));
-  auto w = journal::JournalWriter::Create(dir, BenchHeader(), opts);
+  std::unique_ptr<marketdata::SyntheticMarket> market = BenchMarket();
+  auto w = journal::JournalWriter::Create(dir, BenchHeader(*market), opts);
   if (!w.ok()) return w.status();
-  SyntheticFeed feed(7);
-  std::vector<L3Order> pending(burst);
-  std::vector<Timestamp> times(burst);
+  std::vector<Event> pending(burst);
   std::vector<uint32_t> ticks;
   ticks.reserve(n / 2 + burst);
   double timed_s = 0;
   uint64_t timed_events = 0;
   for (uint64_t done = 0, round = 0; done < n; ++round) {
     const uint64_t k = std::min(burst, n - done);
-    for (uint64_t i = 0; i < k; ++i) pending[i] = feed.Next(&times[i]);
+    for (uint64_t i = 0; i < k; ++i) market->Next(&pending[i]);
     if (round % 2 == 0) {
       const auto t0 = Clock::now();
-      for (uint64_t i = 0; i < k; ++i) (*w)->Append(times[i], pending[i]);
+      for (uint64_t i = 0; i < k; ++i) (*w)->Append(pending[i].ts, pending[i].payload);
       timed_s += Seconds(Clock::now() - t0);
       timed_events += k;
     } else {
       for (uint64_t i = 0; i < k; ++i) {
         const uint64_t c0 = __rdtsc();
-        (*w)->Append(times[i], pending[i]);
+        (*w)->Append(pending[i].ts, pending[i].payload);
         ticks.push_back(static_cast<uint32_t>(std::min<uint64_t>(__rdtsc() - c0, UINT32_MAX)));
       }
     }
@@ -170,7 +165,7 @@ void PrintResult(const BenchResult& r, const std::string& dir, bool json) {
         r.write_stats.dropped, dir);
     return;
   }
-  fmt::print("journal benchmark, {} L3 records\n", r.events);
+  fmt::print("journal benchmark, {} synthetic L3 order and trade records\n", r.events);
   fmt::print("  append (hot path)    {:>8.2f} M events/s   p50 {:.0f} ns  p99.9 {:.0f} ns\n",
              r.append_events_per_s / 1e6, r.append_ns_p50, r.append_ns_p999);
   fmt::print("  write (LZ4, on disk) {:>8.2f} M events/s   {:.1f} bytes/event, ratio {:.2f}\n",
