@@ -704,19 +704,6 @@ struct OrderBook::Impl {
     return RejectReason::kNone;
   }
 
-  static BookEvent Reject(VenueOrderId id, ParticipantId owner, RejectReason reason, int64_t price,
-                          int64_t qty, int64_t leaves) {
-    BookEvent e;
-    e.kind = BookEventKind::kRejected;
-    e.order_id = id;
-    e.owner = owner;
-    e.reason = reason;
-    e.price = Price{price};
-    e.qty = Qty{qty};
-    e.leaves_qty = Qty{leaves};
-    return e;
-  }
-
   void CheckUncrossed() const {
     if (sides[0].empty() || sides[1].empty()) return;
     TD_CHECK_MSG(levels[sides[0].back().level].price < levels[sides[1].back().level].price,
@@ -728,7 +715,7 @@ struct OrderBook::Impl {
   void Submit(const OrderSpec& spec, std::vector<BookEvent>* out) {
     const RejectReason reason = ValidateNew(spec);
     if (reason != RejectReason::kNone) {
-      out->push_back(Reject(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
+      out->push_back(RejectedEvent(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
       return;
     }
     const uint32_t oi = AllocOrder();
@@ -765,13 +752,13 @@ struct OrderBook::Impl {
   void Cancel(VenueOrderId id, Qty qty, std::vector<BookEvent>* out) {
     const uint32_t oi = index.Find(id);
     if (oi == kNil) {
-      out->push_back(Reject(id, kMarket, RejectReason::kUnknownOrder, 0, qty.raw, 0));
+      out->push_back(RejectedEvent(id, kMarket, RejectReason::kUnknownOrder, 0, qty.raw, 0));
       return;
     }
     Order& o = orders[oi];
     const int64_t lot = instrument.lot_size.raw;
     if (qty.raw < 0 || (Validated(o.owner) && lot > 0 && qty.raw % lot != 0)) {
-      out->push_back(Reject(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
+      out->push_back(RejectedEvent(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
       return;
     }
     if (qty.raw == 0 || qty.raw >= o.leaves) {
@@ -788,13 +775,13 @@ struct OrderBook::Impl {
   void Replace(VenueOrderId id, Price price, Qty qty, std::vector<BookEvent>* out) {
     const uint32_t oi = index.Find(id);
     if (oi == kNil) {
-      out->push_back(Reject(id, kMarket, RejectReason::kUnknownOrder, price.raw, qty.raw, 0));
+      out->push_back(RejectedEvent(id, kMarket, RejectReason::kUnknownOrder, price.raw, qty.raw, 0));
       return;
     }
     Order& o = orders[oi];
     const RejectReason reason = ValidateReplace(o, price.raw, qty.raw);
     if (reason != RejectReason::kNone) {
-      out->push_back(Reject(id, o.owner, reason, price.raw, qty.raw, o.leaves));
+      out->push_back(RejectedEvent(id, o.owner, reason, price.raw, qty.raw, o.leaves));
       return;
     }
     const bool kept = price.raw == o.price && qty.raw <= o.leaves;
@@ -842,13 +829,13 @@ struct OrderBook::Impl {
     const uint32_t oi = index.Find(id);
     if (oi == kNil || orders[oi].state != OrderState::kResting) {
       const int64_t leaves = oi == kNil ? 0 : orders[oi].leaves;
-      out->push_back(Reject(id, oi == kNil ? kMarket : orders[oi].owner,
+      out->push_back(RejectedEvent(id, oi == kNil ? kMarket : orders[oi].owner,
                             RejectReason::kUnknownOrder, 0, qty.raw, leaves));
       return;
     }
     if (qty.raw <= 0) {
       const Order& o = orders[oi];
-      out->push_back(Reject(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
+      out->push_back(RejectedEvent(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
       return;
     }
     // Our orders queued ahead of `id` (smaller queue seq) trade first, found on the level's

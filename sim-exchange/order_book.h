@@ -102,6 +102,20 @@ struct BookEvent {
   bool operator==(const BookEvent&) const = default;
 };
 
+// A kRejected event: `reason` for order `id`; nothing in the book changed.
+inline BookEvent RejectedEvent(VenueOrderId id, ParticipantId owner, RejectReason reason,
+                               int64_t price, int64_t qty, int64_t leaves) {
+  BookEvent e;
+  e.kind = BookEventKind::kRejected;
+  e.order_id = id;
+  e.owner = owner;
+  e.reason = reason;
+  e.price = Price{price};
+  e.qty = Qty{qty};
+  e.leaves_qty = Qty{leaves};
+  return e;
+}
+
 struct LevelView {
   Price price;
   Qty qty;  // displayed quantity at the level

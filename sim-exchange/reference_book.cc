@@ -15,19 +15,6 @@ bool Crosses(Side taker, int64_t limit, int64_t price) {
   return taker == Side::kBuy ? price <= limit : price >= limit;
 }
 
-BookEvent Rejected(VenueOrderId id, ParticipantId owner, RejectReason reason, int64_t price,
-                   int64_t qty, int64_t leaves) {
-  BookEvent e;
-  e.kind = BookEventKind::kRejected;
-  e.order_id = id;
-  e.owner = owner;
-  e.reason = reason;
-  e.price = Price{price};
-  e.qty = Qty{qty};
-  e.leaves_qty = Qty{leaves};
-  return e;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- ReferenceBook
@@ -252,7 +239,7 @@ void ReferenceBook::Enter(Ord o, Entry entry, int64_t order_qty, std::vector<Boo
     if (BestQueue(opposite, Opposite(o.spec.side), &price) != nullptr &&
         (IsMarket(o.spec.type) || Crosses(o.spec.side, o.spec.price.raw, price))) {
       if (entry == Entry::kNew) {
-        out->push_back(Rejected(o.spec.id, o.spec.owner, RejectReason::kPostOnlyWouldCross,
+        out->push_back(RejectedEvent(o.spec.id, o.spec.owner, RejectReason::kPostOnlyWouldCross,
                                 o.spec.price.raw, order_qty, 0));
       } else {
         cancel(CancelCause::kPostOnlyWouldCross);
@@ -305,7 +292,7 @@ void ReferenceBook::RunTriggered(std::vector<BookEvent>* out) {
 void ReferenceBook::Submit(const OrderSpec& spec, Timestamp, std::vector<BookEvent>* out) {
   const RejectReason reason = Validate(spec);
   if (reason != RejectReason::kNone) {
-    out->push_back(Rejected(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
+    out->push_back(RejectedEvent(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
     return;
   }
   Ord o;
@@ -333,14 +320,14 @@ void ReferenceBook::Submit(const OrderSpec& spec, Timestamp, std::vector<BookEve
 void ReferenceBook::Cancel(VenueOrderId id, Qty qty, std::vector<BookEvent>* out) {
   const Where w = Locate(id);
   if (w.ord == nullptr) {
-    out->push_back(Rejected(id, kMarket, RejectReason::kUnknownOrder, 0, qty.raw, 0));
+    out->push_back(RejectedEvent(id, kMarket, RejectReason::kUnknownOrder, 0, qty.raw, 0));
     return;
   }
   Ord& o = *w.ord;
   const int64_t lot = instrument_.lot_size.raw;
   if (qty.raw < 0 || (Validated(o.spec.owner) && lot > 0 && qty.raw % lot != 0)) {
     out->push_back(
-        Rejected(id, o.spec.owner, RejectReason::kInvalidQty, o.spec.price.raw, qty.raw, o.leaves));
+        RejectedEvent(id, o.spec.owner, RejectReason::kInvalidQty, o.spec.price.raw, qty.raw, o.leaves));
     return;
   }
   BookEvent e = EventOf(BookEventKind::kCanceled, o);
@@ -361,7 +348,7 @@ void ReferenceBook::Replace(VenueOrderId id, Price price, Qty qty, Timestamp,
                             std::vector<BookEvent>* out) {
   const Where w = Locate(id);
   if (w.ord == nullptr) {
-    out->push_back(Rejected(id, kMarket, RejectReason::kUnknownOrder, price.raw, qty.raw, 0));
+    out->push_back(RejectedEvent(id, kMarket, RejectReason::kUnknownOrder, price.raw, qty.raw, 0));
     return;
   }
   Ord& o = *w.ord;
@@ -382,7 +369,7 @@ void ReferenceBook::Replace(VenueOrderId id, Price price, Qty qty, Timestamp,
     }
   }
   if (reason != RejectReason::kNone) {
-    out->push_back(Rejected(id, o.spec.owner, reason, price.raw, qty.raw, o.leaves));
+    out->push_back(RejectedEvent(id, o.spec.owner, reason, price.raw, qty.raw, o.leaves));
     return;
   }
   const bool kept = price == o.spec.price && qty.raw <= o.leaves;
@@ -416,12 +403,12 @@ void ReferenceBook::Replace(VenueOrderId id, Price price, Qty qty, Timestamp,
 void ReferenceBook::ExecuteHistorical(VenueOrderId id, Qty qty, std::vector<BookEvent>* out) {
   const Where w = Locate(id);
   if (w.ord == nullptr || w.parked) {
-    out->push_back(Rejected(id, w.ord ? w.ord->spec.owner : kMarket, RejectReason::kUnknownOrder, 0,
+    out->push_back(RejectedEvent(id, w.ord ? w.ord->spec.owner : kMarket, RejectReason::kUnknownOrder, 0,
                             qty.raw, w.ord ? w.ord->leaves : 0));
     return;
   }
   if (qty.raw <= 0) {
-    out->push_back(Rejected(id, w.ord->spec.owner, RejectReason::kInvalidQty, w.ord->spec.price.raw,
+    out->push_back(RejectedEvent(id, w.ord->spec.owner, RejectReason::kInvalidQty, w.ord->spec.price.raw,
                             qty.raw, w.ord->leaves));
     return;
   }
