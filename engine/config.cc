@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/fixed_point.h"
+#include "core/time_text.h"
 #include "engine/engine.h"
 
 namespace td::engine {
@@ -15,22 +16,6 @@ namespace {
 std::string Where(std::string_view origin, const toml::source_region& src) {
   return std::string(origin) + ":" + std::to_string(src.begin.line) + ":" +
          std::to_string(src.begin.column);
-}
-
-Result<Duration> ParseDuration(std::string_view text) {
-  struct Unit { std::string_view name; int64_t ns; };
-  static constexpr Unit kUnits[] = {{"ns", 1}, {"us", 1'000}, {"ms", 1'000'000},
-                                    {"s", 1'000'000'000}, {"m", 60'000'000'000}};
-  for (const Unit& u : kUnits) {
-    if (text.size() <= u.name.size() || !text.ends_with(u.name)) continue;
-    const std::string_view num = text.substr(0, text.size() - u.name.size());
-    if (u.name == "s" && (num.ends_with('n') || num.ends_with('u') || num.ends_with('m'))) continue;
-    Result<int64_t> v = ParseDecimal(num, 0);
-    if (!v.ok() || *v < 0) break;
-    return Duration::Nanos(*v * u.ns);
-  }
-  return InvalidArgument("invalid duration \"" + std::string(text) +
-                         "\" (expected e.g. \"30s\", \"100ms\", \"500us\")");
 }
 
 Result<RiskAction> ParseAction(std::string_view s) {
@@ -91,7 +76,7 @@ Status SetKey(EngineConfig* c, std::string_view table, std::string_view key,
     }
     if (key == "checkpoint_every_inputs") return integer(&c->checkpoint_every_inputs);
     if (key == "kill_switch_deadline" || key == "kill_switch_retry") {
-      Result<Duration> d = ParseDuration(value);
+      Result<Duration> d = ParseDurationText(value);
       if (!d.ok()) return d.status();
       (key == "kill_switch_deadline" ? c->kill_switch_deadline : c->kill_switch_retry) = *d;
       return Status::Ok();

@@ -1,3 +1,4 @@
+#include "core/time_text.h"
 #include "replayer/run_config.h"
 
 #include <algorithm>
@@ -66,7 +67,7 @@ Result<std::vector<ScheduledCommand>> ParseOperators(const toml::table& root,
         t->get("command") ? t->get("command")->value<std::string>() : std::nullopt;
     if (!at) return InvalidArgument(where + ".at: required, a duration string such as \"20s\"");
     if (!cmd) return InvalidArgument(where + ".command: required string");
-    Result<Duration> d = sim::ParseDurationText(*at);
+    Result<Duration> d = ParseDurationText(*at);
     if (!d.ok()) return InvalidArgument(where + ".at: " + d.status().message());
     Result<OperatorCommandKind> kind = CommandKind(*cmd, where + ".command");
     if (!kind.ok()) return kind.status();

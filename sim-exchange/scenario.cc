@@ -1,6 +1,7 @@
 // Scenario loading: toml++ parses the syntax (its exceptions are caught here and become a
 // Status); this file walks the tables with a strict reader that knows every allowed key, and
 // converts values exactly (strings for durations and decimals, never doubles).
+#include "core/time_text.h"
 #include "sim-exchange/scenario.h"
 
 #include <toml++/toml.h>
@@ -19,16 +20,6 @@ namespace {
 
 // ---------------------------------------------------------------- exact text conversions
 
-struct Unit {
-  std::string_view name;
-  int64_t ns;
-};
-constexpr Unit kUnits[] = {{"ns", 1},
-                           {"us", 1'000},
-                           {"ms", 1'000'000},
-                           {"s", 1'000'000'000},
-                           {"m", 60'000'000'000},
-                           {"h", 3'600'000'000'000}};
 
 // Built by appending: gcc 12 at -O3 warns (-Wrestrict, a false positive) on "\"" + s + "\"".
 std::string Quoted(std::string_view s) {
@@ -508,45 +499,6 @@ Status ReadFees(const TableReader& root, Scenario* s) {
 }  // namespace
 
 // ---------------------------------------------------------------- public
-
-Result<Duration> ParseDurationText(std::string_view text) {
-  const std::string what = "invalid duration " + Quoted(text);
-  size_t unit_at = 0;
-  while (unit_at < text.size() &&
-         ((text[unit_at] >= '0' && text[unit_at] <= '9') || text[unit_at] == '.' ||
-          text[unit_at] == '-' || text[unit_at] == '+')) {
-    ++unit_at;
-  }
-  const std::string_view number = text.substr(0, unit_at);
-  const std::string_view unit = text.substr(unit_at);
-  if (number.empty())
-    return InvalidArgument(what + ": expected a number, then a unit (ns, us, ms, s, m, h)");
-  if (number[0] == '-') return InvalidArgument(what + ": a duration must not be negative");
-  int64_t unit_ns = 0;
-  if (unit.empty()) {
-    if (number.find('.') != std::string_view::npos) {
-      return InvalidArgument(what + ": a number without a unit is whole nanoseconds");
-    }
-    unit_ns = 1;
-  } else {
-    for (const Unit& u : kUnits) {
-      if (u.name == unit) unit_ns = u.ns;
-    }
-    if (unit_ns == 0) {
-      return InvalidArgument(what + ": unknown unit " + Quoted(unit) +
-                             " (use ns, us, ms, s, m or h)");
-    }
-  }
-  Result<int64_t> scaled = ParseDecimal(number, 9);  // value * 1e9
-  if (!scaled.ok()) return InvalidArgument(what + ": " + scaled.status().message());
-  const __int128 ns_e9 = static_cast<__int128>(*scaled) * unit_ns;
-  if (ns_e9 % 1'000'000'000 != 0) {
-    return InvalidArgument(what + ": not a whole number of nanoseconds");
-  }
-  const __int128 ns = ns_e9 / 1'000'000'000;
-  if (ns > INT64_MAX) return OutOfRange(what + ": too long for int64 nanoseconds");
-  return Duration{static_cast<int64_t>(ns)};
-}
 
 Result<Probability> ParseProbabilityText(std::string_view text) {
   const std::string what = "invalid probability " + Quoted(text);

@@ -47,10 +47,6 @@ Result<Scenario> LoadScenario(const std::string& path);
 // `scenario.toml:12:10: latency.order_entry.median: invalid duration "2xs": unknown unit "xs"`.
 Result<Scenario> ParseScenario(std::string_view text, std::string_view origin_name);
 
-// Duration text: a decimal number and a unit (ns, us, ms, s, m, h), such as "250us", "1.5ms",
-// "60s", "5m"; a bare integer is nanoseconds. Exact: "1.5ns" is an error (not a whole number of
-// nanoseconds), as are negative values, other units, whitespace and overflow.
-Result<Duration> ParseDurationText(std::string_view text);
 
 // Probability text: "num/den" ("1/1000"), a decimal ("0.001") or a percentage ("0.1%"),
 // exactly, reduced to lowest terms. Errors: anything else, or a value above 1.

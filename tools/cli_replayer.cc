@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/time_text.h"
 #include "journal/reader.h"
 #include "replayer/exact_replay.h"
 #include "replayer/journal_diff.h"
@@ -145,7 +146,7 @@ int RunSimulate(const SimulateOptions& o) {
   so.seed = o.seed;
   so.out_dir = o.output;
   if (!o.duration.empty()) {
-    Result<Duration> d = sim::ParseDurationText(o.duration);
+    Result<Duration> d = ParseDurationText(o.duration);
     if (!d.ok()) return PrintError("simulate", "--duration: " + d.status().message()), kExitUsage;
     so.duration = *d;
   }
@@ -248,7 +249,7 @@ int RunWhatIf(const WhatIfOptions& o) {
   Result<Timestamp> from = ParseTimeArg(o.from);
   if (!from.ok()) {
     // Also accept an offset from the session start ("20s").
-    Result<Duration> d = sim::ParseDurationText(o.from);
+    Result<Duration> d = ParseDurationText(o.from);
     if (!d.ok()) return PrintError("what-if", "--from: " + from.status().message()), kExitUsage;
     auto r = journal::JournalReader::Open(o.path);
     if (!r.ok()) return PrintError("what-if", r.status().ToString()), kExitUsage;

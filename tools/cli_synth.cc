@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "core/time_text.h"
 #include "journal/writer.h"
 #include "marketdata/synthetic.h"
 #include "sim-exchange/scenario.h"
@@ -33,7 +34,7 @@ struct SynthOptions {
 void PrintError(std::string_view message) { fmt::print(stderr, "tapedeck synth: {}\n", message); }
 
 int RunSynth(const SynthOptions& o) {
-  Result<Duration> duration = sim::ParseDurationText(o.duration);
+  Result<Duration> duration = ParseDurationText(o.duration);
   if (!duration.ok()) {
     PrintError("--duration: " + duration.status().message());
     return kExitUsage;

@@ -1,5 +1,6 @@
 // Tests for sim-exchange/scenario: the committed example parses into the expected models,
 // duration and probability text is exact, and every kind of error names file, line and key.
+#include "core/time_text.h"
 #include "sim-exchange/scenario.h"
 
 #include <gtest/gtest.h>
