@@ -463,7 +463,7 @@ void Engine::Dispatch(const Event& input, std::vector<Payload>* out) {
                       std::is_same_v<T, L2Snapshot> || std::is_same_v<T, L1Quote> ||
                       std::is_same_v<T, Trade> || std::is_same_v<T, TradingStatus>) {
           e.positions.OnMarketData(input.payload);
-          if (!e.positions.All().empty()) e.HandleBreaches(e.risk.AfterMark(e.positions));
+          if (!e.positions.empty()) e.HandleBreaches(e.risk.AfterMark(e.positions));
           if (e.StrategyLive()) e.strategy->OnMarketData(e, input);
         } else if constexpr (std::is_same_v<T, OrderAck> || std::is_same_v<T, OrderReject> ||
                              std::is_same_v<T, Fill> || std::is_same_v<T, CancelAck> ||

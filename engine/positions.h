@@ -51,7 +51,8 @@ class PositionBook {
   std::optional<PriceLevel> Best(InstrumentId id, Side side) const;
 
   PositionState State(InstrumentId id) const;
-  std::vector<PositionState> All() const;  // instruments with any activity, by id
+  std::vector<PositionState> All() const;
+  bool empty() const { return positions_.empty(); }  // instruments with any activity, by id
   Qty Position(InstrumentId id) const;
   Money TotalPnl() const;  // realized + unrealized - fees, every instrument
   Money RealizedPnl() const;
