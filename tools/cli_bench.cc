@@ -136,9 +136,9 @@ Status MeasureRead(const std::string& dir, uint64_t n, BenchResult* out) {
   auto r = journal::JournalReader::Open(dir);
   if (!r.ok()) return r.status();
   uint64_t count = 0;
-  int64_t sink = 0;
+  volatile int64_t sink = 0;  // the fields are really read
   while (const Event* e = (*r)->Next()) {
-    if (const auto* o = std::get_if<L3Order>(&e->payload)) sink += o->price.raw + o->qty.raw;
+    if (const auto* o = std::get_if<L3Order>(&e->payload)) sink = sink + o->price.raw + o->qty.raw;
     ++count;
   }
   TD_RETURN_IF_ERROR((*r)->status());
@@ -148,7 +148,7 @@ Status MeasureRead(const std::string& dir, uint64_t n, BenchResult* out) {
                       std::to_string(n));
   }
   out->read_events_per_s = static_cast<double>(n) / s;
-  return sink == 42 ? Status::Ok() : Status::Ok();  // keeps `sink` alive
+  return Status::Ok();
 }
 
 void PrintResult(const BenchResult& r, const std::string& dir, bool json) {
