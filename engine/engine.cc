@@ -113,6 +113,24 @@ struct Engine::Impl final : public Context {
   bool halted = false;        // a circuit breaker halted new orders
   bool paused = false;        // operator pause
   bool session_down = false;  // between a disconnect and the next logon
+  // A RateLimitReject's retry_after: the strategy's orders, replaces and cancels wait until
+  // then (refused here, one RiskEvent per back-off window), so a rate-limited strategy does
+  // not hammer the venue. The kill switch's cancels and orders are not held back (it retries
+  // on its own timer).
+  Timestamp venue_backoff_until;
+  bool backoff_reported = false;
+  bool VenueBackoff(InstrumentId instrument) {
+    if (now_ >= venue_backoff_until) return false;
+    if (!backoff_reported) {
+      backoff_reported = true;
+      Refuse(RiskEvent{.kind = RiskEventKind::kBreach, .action = RiskAction::kReject,
+                       .rule = "venue_rate_limit", .instrument = instrument,
+                       .value = venue_backoff_until.ns,
+                       .text = "the venue rate-limited us: new orders and replaces wait "
+                               "until its retry-after time"});
+    }
+    return true;
+  }
   uint64_t inputs = 0, outputs = 0, fills = 0;
 };
 
@@ -126,6 +144,7 @@ ClOrdId Engine::Impl::SendNew(const NewOrderParams& p) {
                      .text = "new orders are halted"});
     return 0;
   }
+  if (VenueBackoff(p.instrument)) return 0;
   internal::OrderIntent intent{.instrument = p.instrument, .side = p.side, .type = p.type,
                                .price = p.price, .qty = p.qty};
   if (auto refusal = risk.Check(intent, positions, orders, now_)) {
@@ -149,6 +168,7 @@ bool Engine::Impl::SendCancel(ClOrdId id) {
     return false;
   }
   if (r->s.cancel_pending) return true;  // already on its way
+  if (VenueBackoff(r->s.instrument)) return false;
   CancelInternal(*r);
   return true;
 }
@@ -168,6 +188,7 @@ bool Engine::Impl::SendReplace(ClOrdId id, Price price, Qty qty) {
                      .instrument = r->s.instrument, .text = "replaces are halted"});
     return false;
   }
+  if (VenueBackoff(r->s.instrument)) return false;
   const Qty new_leaves{std::max<int64_t>(0, qty.raw - r->s.cum_qty.raw)};
   internal::OrderIntent intent{.instrument = r->s.instrument, .side = r->s.side,
                                .type = r->s.type, .price = price,
@@ -207,6 +228,11 @@ void Engine::Impl::CancelAllOpen() {
 // ---------------------------------------------------------------- inputs
 
 void Engine::Impl::OnVenue(const Event& in) {
+  if (const auto* rl = std::get_if<RateLimitReject>(&in.payload);
+      rl != nullptr && now_ + rl->retry_after > venue_backoff_until) {
+    venue_backoff_until = now_ + rl->retry_after;
+    backoff_reported = false;
+  }
   internal::Applied a = orders.Apply(in.payload, now_);
   if (a.duplicate) {
     Emit(Annotation{"duplicate execution report ignored (exec id " +
@@ -407,6 +433,8 @@ uint64_t Engine::Impl::Digest() const {
   w.Bool(halted);
   w.Bool(paused);
   w.Bool(session_down);
+  w.I64(venue_backoff_until.ns);
+  w.Bool(backoff_reported);
   w.U64(inputs);
   w.U64(outputs);
   w.U64(fills);

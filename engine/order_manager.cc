@@ -5,6 +5,44 @@
 
 namespace td::engine::internal {
 
+namespace {
+
+// One order's state, canonically (the per-order part of OrderManager::Digest).
+void WriteOrder(ClOrdId key, const OrderRecord& r, DigestWriter* w) {
+  const OrderState& s = r.s;
+  w->U64(key);
+  w->U64(s.cl_ord_id);
+  w->U64(s.venue_order_id);
+  w->U64(s.instrument);
+  w->U64(static_cast<uint64_t>(s.side));
+  w->U64(static_cast<uint64_t>(s.type));
+  w->U64(static_cast<uint64_t>(s.tif));
+  w->I64(s.price.raw);
+  w->I64(s.order_qty.raw);
+  w->I64(s.cum_qty.raw);
+  w->I64(s.leaves_qty.raw);
+  w->I64(s.avg_price.raw);
+  w->U64(static_cast<uint64_t>(s.status));
+  w->Bool(s.cancel_pending);
+  w->Bool(s.replace_pending);
+  w->I64(s.sent.ns);
+  w->I64(s.last_update.ns);
+  w->Bool(r.acked);
+  w->Bool(r.unknown_state);
+  w->Bool(r.flatten);
+  w->U64(r.cancel_req_id);
+  w->U64(r.replace_req_id);
+  w->I64(r.replace_price.raw);
+  w->I64(r.replace_qty.raw);
+}
+
+// An order-dependent combination (boost::hash_combine's, widened to 64 bits).
+uint64_t Combine(uint64_t seed, uint64_t v) {
+  return seed ^ (v + 0x9e3779b97f4a7c15ULL + (seed << 12) + (seed >> 4));
+}
+
+}  // namespace
+
 bool IsTerminal(OrdStatus s) {
   return s == OrdStatus::kFilled || s == OrdStatus::kCanceled || s == OrdStatus::kRejected ||
          s == OrdStatus::kExpired || s == OrdStatus::kReplaced;
@@ -27,6 +65,7 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   r.s.last_update = now;
   r.ids.push_back(o.cl_ord_id);
   alias_[o.cl_ord_id] = o.cl_ord_id;
+  open_.insert(o.cl_ord_id);
   return r;
 }
 
@@ -86,6 +125,7 @@ void OrderManager::Close(OrderRecord& r, OrdStatus status, Timestamp now) {
   r.unknown_state = false;
   r.s.last_update = now;
   if (was_open) {
+    open_.erase(r.s.orig_cl_ord_id);
     closed_fifo_.push_back(r.s.orig_cl_ord_id);
     Prune();
   }
@@ -110,6 +150,7 @@ Applied OrderManager::ApplyFill(const Fill& f, Timestamp now) {
   }
   seen_exec_.insert(f.exec_id);
   exec_fifo_.push_back(f.exec_id);
+  exec_fold_ = Combine(exec_fold_, f.exec_id);
   while (exec_fifo_.size() > kMaxSeenExecIds) {
     seen_exec_.erase(exec_fifo_.front());
     exec_fifo_.pop_front();
@@ -198,6 +239,16 @@ Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
 }
 
 Applied OrderManager::Apply(const Payload& in, Timestamp now) {
+  Applied a = ApplyVenue(in, now);
+  if (a.order != nullptr && IsTerminal(a.order->s.status)) {
+    fold_writer_.Reset();
+    WriteOrder(a.order->s.orig_cl_ord_id, *a.order, &fold_writer_);
+    done_fold_ = Combine(done_fold_, fold_writer_.Hash());
+  }
+  return a;
+}
+
+Applied OrderManager::ApplyVenue(const Payload& in, Timestamp now) {
   Applied a;
   if (const auto* ack = std::get_if<OrderAck>(&in)) {
     OrderRecord* r = a.order = Find(ack->cl_ord_id);
@@ -231,6 +282,10 @@ Applied OrderManager::Apply(const Payload& in, Timestamp now) {
     r->s.last_update = now;
     if (!IsTerminal(r->s.status) && cr->reason == RejectReason::kUnknownOrder) {
       r->unknown_state = true;  // we think it works, the venue does not know it
+      a.need_status = true;
+    } else if (!IsTerminal(r->s.status) && cr->reason == RejectReason::kTooLateToCancel) {
+      // Too late: the venue says the order is done (or, under a fault, busy) while we think it
+      // is open; its done message may have been lost. Ask, rather than cancel it forever.
       a.need_status = true;
     }
     Refresh(*r);
@@ -283,8 +338,9 @@ void OrderManager::MarkAllUnknown(Timestamp now) {
 
 std::vector<OrderRecord*> OrderManager::Open(InstrumentId instrument) {
   std::vector<OrderRecord*> out;
-  for (auto& [key, r] : orders_) {
-    if (IsTerminal(r.s.status)) continue;
+  out.reserve(open_.size());
+  for (ClOrdId key : open_) {
+    OrderRecord& r = orders_.find(key)->second;
     if (instrument != 0 && r.s.instrument != instrument) continue;
     out.push_back(&r);
   }
@@ -298,42 +354,16 @@ std::vector<const OrderRecord*> OrderManager::Open(InstrumentId instrument) cons
 }
 
 size_t OrderManager::open_count() const {
-  return static_cast<size_t>(std::count_if(orders_.begin(), orders_.end(), [](const auto& kv) {
-    return !IsTerminal(kv.second.s.status);
-  }));
+  return open_.size();
 }
 
 void OrderManager::Digest(DigestWriter* w) const {
   w->U64(orders_.size());
-  for (const auto& [key, r] : orders_) {
-    const OrderState& s = r.s;
-    w->U64(key);
-    w->U64(s.cl_ord_id);
-    w->U64(s.venue_order_id);
-    w->U64(s.instrument);
-    w->U64(static_cast<uint64_t>(s.side));
-    w->U64(static_cast<uint64_t>(s.type));
-    w->U64(static_cast<uint64_t>(s.tif));
-    w->I64(s.price.raw);
-    w->I64(s.order_qty.raw);
-    w->I64(s.cum_qty.raw);
-    w->I64(s.leaves_qty.raw);
-    w->I64(s.avg_price.raw);
-    w->U64(static_cast<uint64_t>(s.status));
-    w->Bool(s.cancel_pending);
-    w->Bool(s.replace_pending);
-    w->I64(s.sent.ns);
-    w->I64(s.last_update.ns);
-    w->Bool(r.acked);
-    w->Bool(r.unknown_state);
-    w->Bool(r.flatten);
-    w->U64(r.cancel_req_id);
-    w->U64(r.replace_req_id);
-    w->I64(r.replace_price.raw);
-    w->I64(r.replace_qty.raw);
-  }
+  w->U64(open_.size());
+  for (ClOrdId key : open_) WriteOrder(key, orders_.find(key)->second, w);
+  w->U64(done_fold_);
   w->U64(exec_fifo_.size());
-  for (ExecId id : exec_fifo_) w->U64(id);
+  w->U64(exec_fold_);
 }
 
 }  // namespace td::engine::internal

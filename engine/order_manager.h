@@ -13,13 +13,18 @@
 // exceeds ours yields the missing fill once, and a later Fill already covered by it (fill
 // cum_qty <= ours) does not move positions again.
 //
+// State digest (Digest): every open order in full, plus two running folds that cost O(1) per
+// change instead of O(orders kept) per checkpoint: the state of each done order every time a
+// venue message leaves it done (its close, and any late message that still touches it), and
+// every exec id seen. So the digest covers the history of done orders, not only what is kept.
+//
 // Bounds: kMaxSeenExecIds exec ids are remembered (oldest forgotten first), and at most
 // kMaxClosedOrders closed orders are kept (oldest closed dropped first).
 #pragma once
 
 #include <deque>
-#include <map>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
@@ -81,17 +86,26 @@ class OrderManager {
   void Digest(DigestWriter* w) const;
 
  private:
+  Applied ApplyVenue(const Payload& in, Timestamp now);
   void Refresh(OrderRecord& r);
   void Close(OrderRecord& r, OrdStatus status, Timestamp now);
   void Prune();
   Applied ApplyFill(const Fill& f, Timestamp now);
   Applied ApplyStatus(const OrderStatusReport& rep, Timestamp now);
 
-  std::map<ClOrdId, OrderRecord> orders_;
-  std::map<ClOrdId, ClOrdId> alias_;  // any id of a chain -> its key
+  // Looked up on every venue message and strategy query, never iterated (open_ gives the
+  // deterministic order): hashed by the integer id.
+  std::unordered_map<ClOrdId, OrderRecord> orders_;
+  std::unordered_map<ClOrdId, ClOrdId> alias_;  // any id of a chain -> its key
+  // Keys of the orders not terminal, ascending: Open() walks these, not every order kept.
+  // An order opens only in AddNew and closes only in Close.
+  std::set<ClOrdId> open_;
   std::set<ExecId> seen_exec_;
   std::deque<ExecId> exec_fifo_;
   std::deque<ClOrdId> closed_fifo_;
+  uint64_t done_fold_ = 0;  // see "State digest" above
+  uint64_t exec_fold_ = 0;
+  DigestWriter fold_writer_;
 };
 
 }  // namespace td::engine::internal

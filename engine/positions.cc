@@ -4,12 +4,7 @@
 #include <limits>
 #include <type_traits>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 namespace td::engine::internal {
-
-uint64_t DigestWriter::Hash() const { return XXH3_64bits(bytes_.data(), bytes_.size()); }
 
 Money NotionalSat(Price price, Qty qty, int qty_decimals) {
   Result<Money> m = Notional(price, qty, qty_decimals);

@@ -40,6 +40,25 @@ class JournalMarketSource : public MarketSource {
   std::unique_ptr<journal::JournalReader> reader_;
 };
 
+// Records held in memory (a benchmark loads them first, so that it times the simulation and
+// not the reading). Records must be market data in time order, as Next() returns them.
+class MemoryMarketSource : public MarketSource {
+ public:
+  MemoryMarketSource(std::vector<InstrumentDef> instruments, const std::vector<Event>& records)
+      : instruments_(std::move(instruments)), records_(records) {}
+  bool Next(Event* out) override {
+    if (next_ == records_.size()) return false;
+    *out = records_[next_++];
+    return true;
+  }
+  const std::vector<InstrumentDef>& instruments() const override { return instruments_; }
+
+ private:
+  std::vector<InstrumentDef> instruments_;
+  const std::vector<Event>& records_;
+  size_t next_ = 0;
+};
+
 class SyntheticMarketSource : public MarketSource {
  public:
   SyntheticMarketSource(const marketdata::SyntheticConfig& config, uint64_t seed)

@@ -8,7 +8,7 @@ PACKAGES=(
   clang libclang-rt-14-dev lld
   capnproto libcapnp-dev
   liblz4-dev libxxhash-dev libzstd-dev zlib1g-dev
-  libboost-dev
+  libboost-dev libquickfix-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev libtomlplusplus-dev nlohmann-json3-dev
 )

@@ -18,9 +18,6 @@
 namespace td::tools {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 
 struct BinanceOptions {
   std::string capture;

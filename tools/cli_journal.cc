@@ -4,6 +4,7 @@
 //
 // Exit status: 0 success (verify: clean); 1 the journal is corrupt or the operation failed;
 // 2 usage errors and journals that cannot be opened.
+#include "tools/cli_common.h"
 #include "tools/commands.h"
 
 #include <fmt/format.h>
@@ -30,9 +31,6 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;  // keys in the order a person expects to read them
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 
 // Collects output in a string and writes it with one fwrite per kFlushBytes: `cat` prints
 // millions of lines, and a write per line would cost more than formatting them.
@@ -56,12 +54,8 @@ class Output {
   std::string buf_;
 };
 
-void PrintError(std::string_view command, std::string_view message) {
-  fmt::print(stderr, "tapedeck journal {}: {}\n", command, message);
-}
-
-void PrintJson(const OrderedJson& j) {
-  fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+void JournalError(std::string_view command, std::string_view message) {
+  PrintError(fmt::format("journal {}", command), message);
 }
 
 // Verify and recover fail to open a journal (2) or fail while working on it (1).
@@ -181,7 +175,7 @@ void PrintInfoText(const std::string& path, const journal::JournalReader& r) {
 int RunInfo(const InfoOptions& o) {
   Result<std::unique_ptr<journal::JournalReader>> r = journal::JournalReader::Open(o.path);
   if (!r.ok()) {
-    PrintError("info", r.status().ToString());
+    JournalError("info", r.status().ToString());
     return kExitUsage;
   }
   if (o.json) {
@@ -223,14 +217,14 @@ Result<std::unique_ptr<journal::JournalReader>> OpenForReading(std::string_view 
 // Positions the reader per --from-seq / --from-time; 2 on a usage error, -1 to go on.
 int SeekForCat(const CatOptions& o, journal::JournalReader* r) {
   if (o.from_seq != 0 && !o.from_time.empty()) {
-    PrintError("cat", "--from-seq and --from-time exclude each other");
+    JournalError("cat", "--from-seq and --from-time exclude each other");
     return kExitUsage;
   }
   Status s;
   if (!o.from_time.empty()) {
     Result<Timestamp> t = ParseTimeArg(o.from_time);
     if (!t.ok()) {
-      PrintError("cat", t.status().message());
+      JournalError("cat", t.status().message());
       return kExitUsage;
     }
     s = r->SeekToTime(*t);
@@ -238,7 +232,7 @@ int SeekForCat(const CatOptions& o, journal::JournalReader* r) {
     s = r->SeekToSeq(o.from_seq);
   }
   if (!s.ok()) {
-    PrintError("cat", s.ToString());
+    JournalError("cat", s.ToString());
     return kExitFailed;
   }
   return -1;
@@ -248,7 +242,7 @@ int RunCat(const CatOptions& o) {
   Output out;
   auto r = OpenForReading("cat", o.path, o.skip_corrupt, &out);
   if (!r.ok()) {
-    PrintError("cat", r.status().ToString());
+    JournalError("cat", r.status().ToString());
     return kExitUsage;
   }
   journal::JournalReader& reader = **r;
@@ -268,11 +262,11 @@ int RunCat(const CatOptions& o) {
   }
   out.Flush();  // every good record before the error goes out first
   if (!reader.status().ok()) {
-    PrintError("cat", reader.status().ToString() + " (--skip-corrupt reads past it)");
+    JournalError("cat", reader.status().ToString() + " (--skip-corrupt reads past it)");
     return kExitFailed;
   }
   if (std::ferror(stdout)) {
-    PrintError("cat", "cannot write to stdout");
+    JournalError("cat", "cannot write to stdout");
     return kExitFailed;
   }
   return kExitOk;
@@ -339,7 +333,7 @@ void PrintVerifyText(const std::string& path, const journal::VerifyReport& v) {
 int RunVerify(const VerifyOptions& o) {
   Result<journal::VerifyReport> v = journal::VerifyJournal(o.path);
   if (!v.ok()) {
-    PrintError("verify", v.status().ToString());
+    JournalError("verify", v.status().ToString());
     return ExitFor(v.status());
   }
   if (o.json) {
@@ -398,7 +392,7 @@ Status CheckRecovered(const std::string& path) {
 int RunRecover(const RecoverOptions& o) {
   Result<journal::RecoverReport> rep = journal::RecoverJournal(o.path);
   if (!rep.ok()) {
-    PrintError("recover", rep.status().ToString());
+    JournalError("recover", rep.status().ToString());
     return ExitFor(rep.status());
   }
   if (o.json) {
@@ -408,7 +402,7 @@ int RunRecover(const RecoverOptions& o) {
   }
   if (!rep->changed) return kExitOk;
   const Status s = CheckRecovered(o.path);
-  if (!s.ok()) PrintError("recover", s.ToString());
+  if (!s.ok()) JournalError("recover", s.ToString());
   return s.ok() ? kExitOk : kExitFailed;
 }
 
@@ -607,13 +601,13 @@ int RunStats(const StatsOptions& o) {
   Output out;
   auto r = OpenForReading("stats", o.path, o.skip_corrupt, &out);
   if (!r.ok()) {
-    PrintError("stats", r.status().ToString());
+    JournalError("stats", r.status().ToString());
     return kExitUsage;
   }
   StatsAccumulator acc;
   while (const Event* e = (*r)->Next()) acc.Add(*e);
   if (!(*r)->status().ok()) {
-    PrintError("stats", (*r)->status().ToString() + " (--skip-corrupt reads past it)");
+    JournalError("stats", (*r)->status().ToString() + " (--skip-corrupt reads past it)");
     return kExitFailed;
   }
   if (o.json) {

@@ -30,9 +30,6 @@ namespace {
 using OrderedJson = nlohmann::ordered_json;
 using marketdata::LobsterReplayStats;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 
 struct Inputs {
   std::string message;
@@ -53,7 +50,6 @@ int Fail(std::string_view command, const Status& s) {
   return s.code() == StatusCode::kNotFound ? kExitUsage : kExitFailed;
 }
 
-void PrintJson(const OrderedJson& j) { fmt::print("{}\n", j.dump(2)); }
 
 OrderedJson OptionalRow(const std::optional<uint64_t>& row) {
   return row.has_value() ? OrderedJson(*row) : OrderedJson();

@@ -24,6 +24,7 @@
 #include "replayer/simulate.h"
 #include "replayer/what_if.h"
 #include "sim-exchange/scenario.h"
+#include "tools/cli_common.h"
 #include "tools/commands.h"
 #include "tools/json.h"
 
@@ -32,27 +33,6 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr size_t kMaxConfigBytes = 4u << 20;
-
-void PrintError(std::string_view command, std::string_view message) {
-  fmt::print(stderr, "tapedeck {}: {}\n", command, message);
-}
-
-void PrintJson(const OrderedJson& j) {
-  fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
-Result<std::string> ReadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open config file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (s.str().size() > kMaxConfigBytes) return InvalidArgument(path + ": config file too large");
-  return s.str();
-}
 
 OrderedJson SessionJson(const replayer::SessionResult& r) {
   OrderedJson positions = OrderedJson::array();

@@ -15,14 +15,12 @@
 #include "journal/writer.h"
 #include "marketdata/synthetic.h"
 #include "sim-exchange/scenario.h"
+#include "tools/cli_common.h"
 #include "tools/commands.h"
 
 namespace td::tools {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 
 struct SynthOptions {
   uint64_t seed = 1;
@@ -31,19 +29,19 @@ struct SynthOptions {
   std::string output;
 };
 
-void PrintError(std::string_view message) { fmt::print(stderr, "tapedeck synth: {}\n", message); }
+void SynthError(std::string_view message) { PrintError("synth", message); }
 
 int RunSynth(const SynthOptions& o) {
   Result<Duration> duration = ParseDurationText(o.duration);
   if (!duration.ok()) {
-    PrintError("--duration: " + duration.status().message());
+    SynthError("--duration: " + duration.status().message());
     return kExitUsage;
   }
   marketdata::SyntheticConfig config;
   config.instruments = o.instruments;
   config.duration = *duration;
   if (Status s = marketdata::ValidateSyntheticConfig(config); !s.ok()) {
-    PrintError(s.message());
+    SynthError(s.message());
     return kExitUsage;
   }
   marketdata::SyntheticMarket market(config, o.seed);
@@ -58,7 +56,7 @@ int RunSynth(const SynthOptions& o) {
   header.instruments = market.instruments();
   auto writer = journal::JournalWriter::Create(o.output, header, journal::WriterOptions{});
   if (!writer.ok()) {
-    PrintError(writer.status().ToString());
+    SynthError(writer.status().ToString());
     return kExitUsage;
   }
 
@@ -77,7 +75,7 @@ int RunSynth(const SynthOptions& o) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!closed.ok()) {
-    PrintError(o.output + ": " + closed.ToString() + fmt::format(" ({} events appended)", written));
+    SynthError(o.output + ": " + closed.ToString() + fmt::format(" ({} events appended)", written));
     return kExitFailed;
   }
   const marketdata::SyntheticStats& s = market.stats();

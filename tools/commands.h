@@ -13,5 +13,6 @@ void RegisterLobsterCommands(CLI::App& app, int* exit_code);  // cli_lobster.cc
 void RegisterBinanceCommands(CLI::App& app, int* exit_code);  // cli_binance.cc
 void RegisterSynthCommands(CLI::App& app, int* exit_code);    // cli_synth.cc
 void RegisterReplayerCommands(CLI::App& app, int* exit_code); // cli_replayer.cc: simulate, replay, diff, what-if
+void RegisterSimulateBenchCommands(CLI::App& app, int* exit_code);  // cli_bench_simulate.cc
 
 }  // namespace td::tools

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   td::tools::RegisterBinanceCommands(app, &exit_code);
   td::tools::RegisterSynthCommands(app, &exit_code);
   td::tools::RegisterReplayerCommands(app, &exit_code);
+  td::tools::RegisterSimulateBenchCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
