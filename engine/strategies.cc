@@ -159,7 +159,7 @@ class MarketMaker final : public Strategy {
       q.price = want;
       q.cancel_sent = false;
       q.live = ctx.SendNew({.instrument = def_->id, .side = q.side, .type = OrdType::kLimit,
-                            .tif = TimeInForce::kGtc, .price = want, .qty = size_,
+                            .tif = TimeInForce::kDay, .price = want, .qty = size_,
                             .post_only = true});
     }
   }

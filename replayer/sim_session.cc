@@ -146,7 +146,15 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
         md = std::move(e);
       } else {
         market_done = true;
-        if (end == Timestamp::Max()) end = std::max(last_md_, sched_.now()) + kDrainAfterMarket;
+        if (end == Timestamp::Max()) {
+          // The data ran out without a set duration: the venue's trading day ends here, and
+          // its open DAY orders of ours expire.
+          end = std::max(last_md_, sched_.now()) + kDrainAfterMarket;
+          replies_.clear();
+          venue_.EndOfDay(&replies_);
+          std::vector<Payload> expired = std::move(replies_);
+          if (connected_) SendToEngine(sched_.now(), expired);
+        }
       }
     }
     const std::optional<Timestamp> next = sched_.next_time();
@@ -174,6 +182,10 @@ void SimSession::HandleMarketData(const Event& md) {
   venue_.OnMarketData(md, &replies_);
   std::vector<Payload> fills = std::move(replies_);
   SendToEngine(now, fills);
+  if (now < outage_until_) {  // the venue's feed is down: the touch moves unseen
+    if (const auto* l3 = std::get_if<L3Order>(&md.payload)) (void)TouchChange(*l3);
+    return;
+  }
   Timestamp at = std::max(now + Duration{latency_.market_data.Sample(link_rng_)}, last_md_);
   last_md_ = at;
   sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, md.payload, {}});
@@ -181,6 +193,24 @@ void SimSession::HandleMarketData(const Event& md) {
     if (std::optional<L1Quote> q = TouchChange(*l3)) {
       sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, *q, {}});
     }
+  }
+}
+
+void SimSession::PublishSnapshotAfterReconnect(Timestamp now, bool after_outage) {
+  const std::optional<Duration> stale = faults_.StaleSnapshotAge(link_rng_);
+  if (!after_outage && !stale) return;
+  Timestamp at = std::max(now + Duration{latency_.market_data.Sample(link_rng_)}, last_md_);
+  last_md_ = at;
+  for (const auto& [instrument, current] : touch_) {
+    L1Quote q = current;
+    if (stale) {  // the last touch at or before now - age (the oldest kept when none is)
+      const auto& h = touch_history_[instrument];
+      for (auto it = h.rbegin(); it != h.rend(); ++it) {
+        q = it->second;
+        if (it->first <= now - *stale) break;
+      }
+    }
+    sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, q, {}});
   }
 }
 
@@ -224,6 +254,12 @@ std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
   if (!inserted) {
     if (it->second.bid == q.bid && it->second.ask == q.ask) return std::nullopt;
     it->second = q;
+  }
+  if (faults_.config().stale_book_after_reconnect.num > 0) {
+    auto& h = touch_history_[l3.instrument];
+    const Timestamp now = sched_.now();
+    h.emplace_back(now, q);
+    while (h.size() > 1 && h[1].first <= now - faults_.config().stale_book_age) h.pop_front();
   }
   return q;
 }
@@ -276,17 +312,21 @@ void SimSession::Handle(Timestamp now, Item item) {
       ++result_.links.disconnects;
       std::vector<Payload> silent;
       venue_.OnDisconnect(d.open_orders, &silent);
+      if (d.cause == sim::DisconnectCause::kOutage) outage_until_ = d.reconnect_at;
       DispatchToEngine(now, SessionState{1, SessionStateKind::kDisconnected,
                                          std::string(sim::DisconnectCauseName(d.cause))});
       item.kind = ItemKind::kReconnect;
       sched_.Schedule(std::max(d.reconnect_at, now), std::move(item));
       return;
     }
-    case ItemKind::kReconnect:
+    case ItemKind::kReconnect: {
       connected_ = true;
+      const bool after_outage = item.disconnect->cause == sim::DisconnectCause::kOutage;
       DispatchToEngine(now, SessionState{1, SessionStateKind::kLoggedOn, "reconnected"});
+      PublishSnapshotAfterReconnect(now, after_outage);
       ScheduleNextDisconnect(now);
       return;
+    }
   }
 }
 

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -132,6 +133,9 @@ class SimSession {
   void ScheduleNextDisconnect(Timestamp from);
   // The L1 feed: the venue book's touch after an L3 record, when it changed.
   std::optional<L1Quote> TouchChange(const L3Order& l3);
+  // After a reconnect that follows an outage, or when the stale-snapshot fault fires: one
+  // L1Quote per L3 instrument, current or stale_book_age old.
+  void PublishSnapshotAfterReconnect(Timestamp now, bool after_outage);
 
   sim::LatencyProfile latency_;
   RecordSink* sink_;
@@ -148,6 +152,12 @@ class SimSession {
   uint64_t epoch_ = 0;
   Timestamp last_to_venue_, last_to_engine_, last_md_;  // FIFO links
   std::map<InstrumentId, L1Quote> touch_;               // last published touch
+  // Outage: until this time the venue is down: the engine gets no market data (the book still
+  // follows the history), and at the reconnect it gets a snapshot of each touch.
+  Timestamp outage_until_ = Timestamp::Min();
+  // With stale_book_after_reconnect: the touches of the last stale_book_age (and the one
+  // before), so a reconnect can publish the touch as it was that long ago.
+  std::map<InstrumentId, std::deque<std::pair<Timestamp, L1Quote>>> touch_history_;
   std::set<ClOrdId> ours_;                              // our orders the venue may hold open
   std::map<TimerId, Timestamp> timers_;                 // active timers: fire_at
   EventHash hash_;
