@@ -71,6 +71,45 @@ class Comparator {
   EventHash hash_;
 };
 
+Result<std::unique_ptr<engine::Engine>> MakeEngine(const JournalHeader& h,
+                                                   const std::vector<std::string>& overrides,
+                                                   const std::string& origin) {
+  Result<engine::EngineConfig> config = ParseEngineSection(h.config_text, origin);
+  if (!config.ok()) return config.status();
+  for (const std::string& kv : overrides) TD_RETURN_IF_ERROR(engine::ApplyOverride(&*config, kv));
+  auto strategy = engine::MakeStrategy(config->strategy, config->bug);
+  if (!strategy.ok()) return strategy.status();
+  return std::make_unique<engine::Engine>(*config, std::move(*strategy), h.instruments, h.seed);
+}
+
+// The first input, up to `until`, after which the engine of the recorded configuration and the
+// one with `overrides` have different state digests.
+Result<std::optional<Event>> FirstStateDifference(const std::string& dir,
+                                                  const std::vector<std::string>& overrides,
+                                                  SeqNo until) {
+  auto reader = journal::JournalReader::Open(dir);
+  if (!reader.ok()) return reader.status();
+  const JournalHeader& h = (*reader)->header();
+  auto recorded = MakeEngine(h, {}, dir + " header");
+  if (!recorded.ok()) return recorded.status();
+  auto changed = MakeEngine(h, overrides, dir + " header");
+  if (!changed.ok()) return changed.status();
+  std::vector<Payload> out;
+  (*recorded)->Start(h.created, &out);
+  (*changed)->Start(h.created, &out);
+  while (const Event* e = (*reader)->Next()) {
+    if (e->seq > until) break;
+    if (RoleOf(e->payload) != RecordRole::kInput) continue;
+    out.clear();
+    (*recorded)->Dispatch(*e, &out);
+    out.clear();
+    (*changed)->Dispatch(*e, &out);
+    if ((*recorded)->StateDigest() != (*changed)->StateDigest()) return std::optional<Event>(*e);
+  }
+  TD_RETURN_IF_ERROR((*reader)->status());
+  return std::optional<Event>();
+}
+
 }  // namespace
 
 Result<ReplayReport> ExactReplay(const std::string& journal_dir, const ReplayOptions& options) {
@@ -85,14 +124,9 @@ Result<ReplayReport> ExactReplay(const std::string& journal_dir, const ReplayOpt
                               "\" is not an engine session (live, paper or simulate): there is "
                               "no engine configuration or output to replay against");
   }
-  Result<engine::EngineConfig> config = ParseEngineSection(h.config_text, journal_dir + " header");
-  if (!config.ok()) return config.status();
-  for (const std::string& kv : options.overrides) {
-    TD_RETURN_IF_ERROR(engine::ApplyOverride(&*config, kv));
-  }
-  auto strategy = engine::MakeStrategy(config->strategy, config->bug);
-  if (!strategy.ok()) return strategy.status();
-  engine::Engine engine(*config, std::move(*strategy), h.instruments, h.seed);
+  auto made = MakeEngine(h, options.overrides, journal_dir + " header");
+  if (!made.ok()) return made.status();
+  engine::Engine& engine = **made;
 
   Comparator cmp(&report);
   std::vector<Payload> out;
@@ -120,6 +154,14 @@ Result<ReplayReport> ExactReplay(const std::string& journal_dir, const ReplayOpt
   cmp.Unmatched(0, last_ts);
   report.event_hash = cmp.hash();
   report.summary = engine.Summary();
+  if (Divergence* d = report.first_divergence ? &*report.first_divergence : nullptr;
+      d != nullptr && !options.overrides.empty() && d->expected && d->actual &&
+      std::holds_alternative<Checkpoint>(d->expected->payload) &&
+      std::holds_alternative<Checkpoint>(d->actual->payload)) {
+    Result<std::optional<Event>> first = FirstStateDifference(journal_dir, options.overrides, d->seq);
+    if (!first.ok()) return first.status();
+    d->state_diverged_after = std::move(*first);
+  }
   return report;
 }
 

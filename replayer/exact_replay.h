@@ -32,6 +32,11 @@ struct Divergence {
   std::optional<Event> expected;  // absent: the engine produced an output the journal lacks
   std::optional<Event> actual;    // absent: the journal has an output the engine did not produce
   std::vector<Event> context;     // up to kDivergenceContextRecords records before it
+  // A divergence found only at a Checkpoint (the states differ, no output did yet) in a
+  // replay with overrides: the input after which the recorded configuration's engine and the
+  // changed one first disagree on their state digest, found by running both in lockstep. That
+  // is where the change first mattered (say, the fill the racy variant mishandles).
+  std::optional<Event> state_diverged_after;
 };
 
 struct ReplayReport {

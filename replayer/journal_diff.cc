@@ -5,16 +5,17 @@
 namespace td::replayer {
 namespace {
 
-std::optional<std::string> HeaderDifference(const JournalHeader& a, const JournalHeader& b) {
-  if (a.format_version != b.format_version) return "header.format_version";
-  if (a.schema_id != b.schema_id) return "header.schema_id";
-  if (a.engine_name != b.engine_name) return "header.engine_name";
-  if (a.config_text != b.config_text) return "header.config_text";
-  if (a.seed != b.seed) return "header.seed";
-  if (a.created != b.created) return "header.created";
-  if (a.session_kind != b.session_kind) return "header.session_kind";
-  if (a.instruments != b.instruments) return "header.instruments";
-  return std::nullopt;
+std::vector<std::string> HeaderDifferences(const JournalHeader& a, const JournalHeader& b) {
+  std::vector<std::string> out;
+  if (a.format_version != b.format_version) out.push_back("header.format_version");
+  if (a.schema_id != b.schema_id) out.push_back("header.schema_id");
+  if (a.engine_name != b.engine_name) out.push_back("header.engine_name");
+  if (a.config_text != b.config_text) out.push_back("header.config_text");
+  if (a.seed != b.seed) out.push_back("header.seed");
+  if (a.created != b.created) out.push_back("header.created");
+  if (a.session_kind != b.session_kind) out.push_back("header.session_kind");
+  if (a.instruments != b.instruments) out.push_back("header.instruments");
+  return out;
 }
 
 }  // namespace
@@ -27,10 +28,7 @@ Result<DiffReport> DiffJournals(const std::string& dir_a, const std::string& dir
   DiffReport report;
   report.header_a = (*ra)->header();
   report.header_b = (*rb)->header();
-  if (auto where = HeaderDifference(report.header_a, report.header_b)) {
-    report.first = JournalDifference{*where, 0, std::nullopt, std::nullopt};
-    return report;
-  }
+  report.header_differences = HeaderDifferences(report.header_a, report.header_b);
   while (true) {
     const Event* a = (*ra)->Next();
     std::optional<Event> ea = a ? std::optional<Event>(*a) : std::nullopt;
@@ -40,7 +38,6 @@ Result<DiffReport> DiffJournals(const std::string& dir_a, const std::string& dir
     if (!ea && b == nullptr) break;
     if (!ea || b == nullptr || !(*ea == *b)) {
       JournalDifference d;
-      d.where = "record";
       d.seq = ea ? ea->seq : b->seq;
       d.a = std::move(ea);
       if (b != nullptr) d.b = *b;

@@ -65,6 +65,16 @@ run "$TAPEDECK" replay "$S" --set engine.bug=cancel-fill-race
 echo "(replay exit status: $?)"
 set -e
 run "$TAPEDECK" journal stats "$S"
+step "The racy variant simulated on the same seed: diff names the first record where the runs part"
+R="$OUT/session-racy.sim"
+run "$TAPEDECK" simulate --synth 7 --strategy market-maker --bug cancel-fill-race --config docs/examples/session.toml --seed 42 --duration 30s -o "$R"
+set +e
+run "$TAPEDECK" diff "$S" "$R"
+echo "(diff exit status: $?)"
+set -e
+step "The kill switch under faults (examples/kill-switch.toml): flat with no open order after the kill"
+K="$OUT/kill-switch.sim"
+run "$TAPEDECK" simulate --synth 3 --strategy market-maker --config examples/kill-switch.toml --seed 3 --duration 12s -o "$K"
 
 step "Journal throughput (1,000,000 ~64-byte records through the real writer and reader)"
 run "$TAPEDECK" bench journal --events 1000000

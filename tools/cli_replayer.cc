@@ -192,7 +192,8 @@ int RunReplay(const ReplayOptions& o) {
                        {"kind", d->kind},
                        {"expected", EventOrNull(d->expected, h)},
                        {"actual", EventOrNull(d->actual, h)},
-                       {"context", context}};
+                       {"context", context},
+                       {"state_diverged_after", EventOrNull(d->state_diverged_after, h)}};
     }
     PrintJson(OrderedJson{{"journal", o.path},
                           {"inputs", r->inputs},
@@ -209,6 +210,11 @@ int RunReplay(const ReplayOptions& o) {
       for (const Event& e : d->context) fmt::print("  before:   {}\n", EventToText(e, &h));
       fmt::print("  expected: {}\n", d->expected ? EventToText(*d->expected, &h) : "(none)");
       fmt::print("  actual:   {}\n", d->actual ? EventToText(*d->actual, &h) : "(none)");
+      if (d->state_diverged_after) {
+        fmt::print("the engine states first differ after input seq {} ({}):\n  {}\n",
+                   d->state_diverged_after->seq, FormatUtc(d->state_diverged_after->ts),
+                   EventToText(*d->state_diverged_after, &h));
+      }
     }
   }
   return r->divergences == 0 ? kExitOk : kExitFailed;
@@ -272,25 +278,30 @@ int RunDiff(const DiffOptions& o) {
   if (o.json) {
     OrderedJson first;
     if (d) {
-      first = OrderedJson{{"where", d->where},
-                          {"seq", d->seq},
+      first = OrderedJson{{"seq", d->seq},
                           {"a", EventOrNull(d->a, r->header_a)},
                           {"b", EventOrNull(d->b, r->header_b)}};
     }
-    PrintJson(OrderedJson{{"identical", !d.has_value()},
+    PrintJson(OrderedJson{{"identical", r->identical()},
+                          {"header_differences", r->header_differences},
                           {"records_compared", r->records_compared},
                           {"first_difference", first}});
-  } else if (!d) {
-    fmt::print("identical: {} records\n", r->records_compared);
-  } else {
-    fmt::print("first difference: {} at seq {} (after {} equal records)\n", d->where, d->seq,
-               r->records_compared);
-    if (d->where == "record") {
-      fmt::print("  a: {}\n", d->a ? EventToText(*d->a, &r->header_a) : "(ended)");
-      fmt::print("  b: {}\n", d->b ? EventToText(*d->b, &r->header_b) : "(ended)");
-    }
+    return r->identical() ? kExitOk : kExitFailed;
   }
-  return d ? kExitFailed : kExitOk;
+  if (!r->header_differences.empty()) {
+    std::string fields;
+    for (const std::string& f : r->header_differences) fields += (fields.empty() ? "" : ", ") + f;
+    fmt::print("headers differ: {}\n", fields);
+  }
+  if (!d) {
+    fmt::print("records identical: {} records\n", r->records_compared);
+  } else {
+    fmt::print("first differing record: seq {} (after {} equal records)\n", d->seq,
+               r->records_compared);
+    fmt::print("  a: {}\n", d->a ? EventToText(*d->a, &r->header_a) : "(ended)");
+    fmt::print("  b: {}\n", d->b ? EventToText(*d->b, &r->header_b) : "(ended)");
+  }
+  return r->identical() ? kExitOk : kExitFailed;
 }
 
 // ---------------------------------------------------------------- registration
