@@ -20,8 +20,8 @@ build: deps
 demo: build
 	@./scripts/demo.sh $(BUILD)/tools/tapedeck
 
-# Every test in the default (gcc, -Werror) build, then the journal, schema, core and
-# sim-exchange tests under ASan+UBSan, then the clang build: core goldens and short seeded runs
+# Every test in the default (gcc, -Werror) build, then the journal, schema, core, sim-exchange
+# and FIX (codec, session, QuickFIX acceptance suite) tests under ASan+UBSan, then the clang build: core goldens and short seeded runs
 # of the fuzz targets (scripts/test-clang.sh).
 test: test-gcc test-asan test-clang
 
@@ -30,8 +30,9 @@ test-gcc: build
 
 test-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DTD_SANITIZE=ON -DTD_BENCH=OFF >/dev/null
-	@cmake --build $(ASAN) -j $(JOBS) --target journal_tests schema_tests core_tests sim_exchange_tests
-	@ctest --test-dir $(ASAN) -j $(JOBS) --output-on-failure -L 'journal|schema|core|sim-exchange'
+	@cmake --build $(ASAN) -j $(JOBS) --target journal_tests schema_tests core_tests sim_exchange_tests fix_tests \
+	  fix-acceptance-server
+	@ctest --test-dir $(ASAN) -j $(JOBS) --output-on-failure -L 'journal|schema|core|sim-exchange|fix'
 
 test-clang: deps
 	@JOBS=$(JOBS) ./scripts/test-clang.sh $(CLANG)
@@ -39,8 +40,10 @@ test-clang: deps
 bench: build
 	@$(BUILD)/bench/journal_benchmark --benchmark_min_time=0.5
 	@$(BUILD)/bench/order_book_benchmark --benchmark_min_time=0.5
+	@$(BUILD)/bench/fix_benchmark --benchmark_min_time=0.5
 	@$(BUILD)/tools/tapedeck bench journal --events 5000000 --json
 	@$(BUILD)/tools/tapedeck bench book --json
+	@$(BUILD)/tools/tapedeck bench simulate --json
 
 # Fuzz the journal reader, then the order book, FUZZ_SECONDS each (new journal inputs land in
 # the committed corpus directory).
