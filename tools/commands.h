@@ -14,5 +14,8 @@ void RegisterBinanceCommands(CLI::App& app, int* exit_code);  // cli_binance.cc
 void RegisterSynthCommands(CLI::App& app, int* exit_code);    // cli_synth.cc
 void RegisterReplayerCommands(CLI::App& app, int* exit_code); // cli_replayer.cc: simulate, replay, diff, what-if
 void RegisterSimulateBenchCommands(CLI::App& app, int* exit_code);  // cli_bench_simulate.cc
+void RegisterExchangeCommands(CLI::App& app, int* exit_code);  // cli_exchange.cc: exchange serve
+void RegisterPaperCommands(CLI::App& app, int* exit_code);    // cli_paper.cc: paper, kill
+void RegisterProxyCommands(CLI::App& app, int* exit_code);    // cli_proxy.cc: proxy, replay-venue
 
 }  // namespace td::tools

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   td::tools::RegisterSynthCommands(app, &exit_code);
   td::tools::RegisterReplayerCommands(app, &exit_code);
   td::tools::RegisterSimulateBenchCommands(app, &exit_code);
+  td::tools::RegisterExchangeCommands(app, &exit_code);
+  td::tools::RegisterPaperCommands(app, &exit_code);
+  td::tools::RegisterProxyCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
