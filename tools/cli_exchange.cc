@@ -23,6 +23,7 @@
 #include "sim-exchange/server/fix_acceptor.h"
 #include "sim-exchange/server/md_server.h"
 #include "sim-exchange/server/pacer.h"
+#include "replayer/run_config.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
 
@@ -89,9 +90,13 @@ int RunServe(const ServeOptions& o) {
   if (!speed.ok()) return PrintError(kCmd, "--speed: " + speed.status().message()), kExitUsage;
   sim::Scenario scenario;
   if (!o.config.empty()) {
-    Result<sim::Scenario> s = sim::LoadScenario(o.config);
-    if (!s.ok()) return PrintError(kCmd, s.status().message()), kExitUsage;
-    scenario = std::move(*s);
+    // The same file as `simulate --config` (engine + scenario): the exchange takes the
+    // scenario part ([engine], [strategy], [risk] and [[operator]] are checked, then ignored).
+    Result<std::string> text = ReadConfig(o.config);
+    if (!text.ok()) return PrintError(kCmd, text.status().ToString()), kExitUsage;
+    Result<replayer::RunConfig> rc = replayer::ParseRunConfig(*text, o.config);
+    if (!rc.ok()) return PrintError(kCmd, rc.status().message()), kExitUsage;
+    scenario = std::move(rc->scenario);
   }
   Result<std::unique_ptr<replayer::MarketSource>> source = OpenSource(o);
   if (!source.ok()) return PrintError(kCmd, source.status().ToString()), kExitUsage;
@@ -168,7 +173,7 @@ void RegisterExchangeCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--md-port", o->md_port, "Market-data port on 127.0.0.1 (0: any free port)")
       ->required();
   cmd->add_option("--speed", o->speed, "Market replay speed: 1, 10, 0.5, max (default 1)");
-  cmd->add_option("--config", o->config, "Scenario TOML (docs/scenario.md)");
+  cmd->add_option("--config", o->config, "Scenario TOML (docs/scenario.md); a simulate config works too");
   cmd->add_option("--seed", o->seed, "Venue and link seed (default: the scenario's)");
   cmd->add_option("--sender-comp-id", o->sender_comp_id, "Our SenderCompID (default TAPEDECK)");
   cmd->add_option("--allow-comp-id", o->allowed_comp_ids,

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,7 +81,7 @@ std::string TempJournal(const std::string& name) {
 }
 
 struct JournalFacts {
-  uint64_t wire = 0, logged_on = 0, md = 0;
+  uint64_t wire = 0, logged_on = 0, disconnected = 0, md = 0;
   std::vector<std::string> operator_origins;
 };
 
@@ -94,6 +95,7 @@ JournalFacts Scan(const std::string& dir) {
     if (std::holds_alternative<L1Quote>(e->payload)) ++f.md;
     if (const auto* s = std::get_if<SessionState>(&e->payload)) {
       if (s->state == SessionStateKind::kLoggedOn) ++f.logged_on;
+      if (s->state == SessionStateKind::kDisconnected) ++f.disconnected;
     }
     if (const auto* o = std::get_if<OperatorCommand>(&e->payload)) {
       f.operator_origins.push_back(o->origin);
@@ -248,21 +250,23 @@ bool ReadPorts(int fd, uint16_t* fix_port, uint16_t* md_port, std::string* seen)
   return *fix_port != 0 && *md_port != 0;
 }
 
-TEST(PaperE2E, AgainstExchangeServeReplaysWithNoDivergence) {
-  if (RunTool({"exchange", "serve", "--help"}) != 0) {
-    GTEST_SKIP() << "`tapedeck exchange serve` is not in this build of " << kBin
-                 << ": the loopback test against the simulated exchange is skipped";
-  }
-  Child ex = Spawn({"exchange", "serve", "--synth", "1", "--fix-port", "0", "--md-port", "0",
-                    "--speed", "1"},
-                   true);
+// A paper session of `duration` against `tapedeck exchange serve` (with `exchange_args` added),
+// killed by `tapedeck kill` at 3 s; its journal must replay exactly. Returns what it saw.
+JournalFacts PaperAgainstExchange(const std::string& name,
+                                  const std::vector<std::string>& exchange_args,
+                                  const std::string& duration) {
+  std::vector<std::string> args = {"exchange", "serve", "--synth",  "1", "--fix-port",
+                                   "0",        "--md-port", "0", "--speed", "1"};
+  args.insert(args.end(), exchange_args.begin(), exchange_args.end());
+  Child ex = Spawn(args, true);
   uint16_t fix_port = 0, md_port = 0;
   std::string seen;
   const bool up = ReadPorts(ex.out_fd, &fix_port, &md_port, &seen);
   if (!up) {
     ::kill(ex.pid, SIGTERM);
     Wait(ex.pid);
-    FAIL() << "exchange serve did not print its ports; it said:\n" << seen;
+    ADD_FAILURE() << "exchange serve did not print its ports; it said:\n" << seen;
+    return {};
   }
   // Keep draining its output so it never blocks on a full pipe.
   std::atomic<bool> done{false};
@@ -274,10 +278,10 @@ TEST(PaperE2E, AgainstExchangeServeReplaysWithNoDivergence) {
     }
   });
 
-  const std::string j = TempJournal("paper_exchange");
+  const std::string j = TempJournal(name);
   Child paper = Spawn({"paper", "--fix", "127.0.0.1:" + std::to_string(fix_port), "--md",
                        "127.0.0.1:" + std::to_string(md_port), "--strategy", "market-maker",
-                       "--duration", "5s", "-o", j, "-q"},
+                       "--duration", duration, "-o", j, "-q"},
                       false);
   std::this_thread::sleep_for(std::chrono::milliseconds(3000));
   EXPECT_EQ(RunTool({"kill", j}), 0);
@@ -293,10 +297,42 @@ TEST(PaperE2E, AgainstExchangeServeReplaysWithNoDivergence) {
   EXPECT_GT(f.wire, 0u);
   EXPECT_TRUE(Has(f.operator_origins, "control socket"));
   Result<replayer::ReplayReport> r = replayer::ExactReplay(j, {});
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->divergences, 0u);
-  EXPECT_GT(r->inputs, 0u);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (r.ok()) {
+    EXPECT_EQ(r->divergences, 0u);
+    EXPECT_GT(r->inputs, 0u);
+    EXPECT_GT(r->outputs, 0u) << "the market maker should have quoted";
+  }
   std::filesystem::remove_all(j);
+  return f;
+}
+
+TEST(PaperE2E, AgainstExchangeServeReplaysWithNoDivergence) {
+  if (RunTool({"exchange", "serve", "--help"}) != 0) {
+    GTEST_SKIP() << "`tapedeck exchange serve` is not in this build of " << kBin
+                 << ": the loopback test against the simulated exchange is skipped";
+  }
+  PaperAgainstExchange("paper_exchange", {}, "5s");
+}
+
+// Jittery latency on both links and one venue-side disconnect at 1.5 s: the paper runtime
+// reconnects and logs on again, and the journal still replays exactly.
+TEST(PaperE2E, JitteryLatencyAndADisconnectStillReplayExactly) {
+  if (RunTool({"exchange", "serve", "--help"}) != 0) GTEST_SKIP() << "no `exchange serve`";
+  const std::string config = ::testing::TempDir() + "jitter_" + std::to_string(::getpid()) + ".toml";
+  {
+    std::ofstream out(config);
+    out << "seed = 11\n"
+           "[latency.order_entry]\nmodel = \"lognormal\"\nmedian = \"2ms\"\nsigma = \"0.6\"\n"
+           "[latency.venue_response]\nmodel = \"uniform\"\nlo = \"500us\"\nhi = \"5ms\"\n"
+           "[faults]\nduplicate_ack = \"1/20\"\ndelay_ack = \"1/20\"\n"
+           "disconnect_open_orders = \"cancel_all\"\n"
+           "[[faults.disconnect]]\nat = \"1500ms\"\ndown_for = \"500ms\"\n";
+  }
+  JournalFacts f = PaperAgainstExchange("paper_jitter", {"--config", config}, "6s");
+  EXPECT_GE(f.logged_on, 2u) << "the injected disconnect must be followed by a new logon";
+  EXPECT_GE(f.disconnected, 1u);
+  std::filesystem::remove(config);
 }
 
 }  // namespace
