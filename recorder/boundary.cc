@@ -29,7 +29,7 @@ void Boundary::Start(Timestamp t0) {
   while (!queued_.empty()) {
     auto [ts, input] = std::move(queued_.front());
     queued_.pop_front();
-    DispatchOne(ts, input);
+    DispatchOne(ts, std::move(input));
   }
 }
 
@@ -40,16 +40,19 @@ void Boundary::Input(Timestamp ts, Payload input) {
     queued_.emplace_back(ts, std::move(input));
     return;
   }
-  DispatchOne(ts, input);
+  DispatchOne(ts, std::move(input));
   while (!queued_.empty()) {
     auto [qts, q] = std::move(queued_.front());
     queued_.pop_front();
-    DispatchOne(qts, q);
+    DispatchOne(qts, std::move(q));
   }
 }
 
-void Boundary::DispatchOne(Timestamp ts, const Payload& input) {
+void Boundary::DispatchOne(Timestamp ts, Payload&& payload) {
   ts = Clamp(ts);
+  event_.ts = ts;
+  event_.payload = std::move(payload);
+  const Payload& input = event_.payload;
   sink_->Record(ts, input);  // before the engine sees it
   ++counters_.inputs;
   if (replayer::IsMarketData(input)) {
@@ -63,14 +66,16 @@ void Boundary::DispatchOne(Timestamp ts, const Payload& input) {
     if (std::holds_alternative<Fill>(input)) ++counters_.fills;
   }
   out_.clear();
-  engine_->Dispatch(Event{0, ts, input}, &out_);
-  std::vector<Payload> outputs = std::move(out_);
-  out_.clear();
+  engine_->Dispatch(event_, &out_);
+  // The outputs move to outputs_ (buffers swapped, never freed): a handler below may feed an
+  // input, which is queued and dispatched only after this loop.
+  outputs_.clear();
+  outputs_.swap(out_);
   // Every output is on the journal before the first of them leaves the process.
-  for (const Payload& o : outputs) sink_->Record(ts, o);
-  counters_.outputs += outputs.size();
+  for (const Payload& o : outputs_) sink_->Record(ts, o);
+  counters_.outputs += outputs_.size();
   dispatching_ = true;
-  for (const Payload& o : outputs) on_output_(ts, o);
+  for (const Payload& o : outputs_) on_output_(ts, o);
   dispatching_ = false;
 }
 

@@ -54,7 +54,7 @@ class Boundary {
 
  private:
   Timestamp Clamp(Timestamp ts);
-  void DispatchOne(Timestamp ts, const Payload& input);
+  void DispatchOne(Timestamp ts, Payload&& payload);
 
   engine::Engine* engine_;
   replayer::RecordSink* sink_;
@@ -62,7 +62,8 @@ class Boundary {
   Timestamp last_ts_ = Timestamp::Min();
   bool dispatching_ = false;
   std::deque<std::pair<Timestamp, Payload>> queued_;
-  std::vector<Payload> out_;
+  Event event_;                  // the input being dispatched (its buffers reused)
+  std::vector<Payload> out_, outputs_;
   BoundaryCounters counters_;
 };
 

@@ -17,5 +17,6 @@ void RegisterSimulateBenchCommands(CLI::App& app, int* exit_code);  // cli_bench
 void RegisterExchangeCommands(CLI::App& app, int* exit_code);  // cli_exchange.cc: exchange serve
 void RegisterPaperCommands(CLI::App& app, int* exit_code);    // cli_paper.cc: paper, kill
 void RegisterProxyCommands(CLI::App& app, int* exit_code);    // cli_proxy.cc: proxy, replay-venue
+void RegisterLiveBenchCommands(CLI::App& app, int* exit_code);  // cli_bench_live.cc
 
 }  // namespace td::tools

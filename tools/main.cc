@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   td::tools::RegisterExchangeCommands(app, &exit_code);
   td::tools::RegisterPaperCommands(app, &exit_code);
   td::tools::RegisterProxyCommands(app, &exit_code);
+  td::tools::RegisterLiveBenchCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
