@@ -378,6 +378,11 @@ struct Definition {
   bool xml_dictionary = false;
 };
 
+// How ctest and gtest show a case: the definition file and the dictionary.
+void PrintTo(const Definition& d, std::ostream* os) {
+  *os << fs::path(d.file).filename().string() << (d.xml_dictionary ? " (FIX44.xml)" : " (built-in)");
+}
+
 std::vector<Definition> Definitions() {
   std::vector<std::string> files;
   std::error_code ec;
