@@ -45,18 +45,22 @@ bench: build
 	@$(BUILD)/tools/tapedeck bench book --json
 	@$(BUILD)/tools/tapedeck bench simulate --json
 
-# Fuzz the journal reader, then the order book, FUZZ_SECONDS each (new journal inputs land in
-# the committed corpus directory).
+# Fuzz the journal reader, the order book, then the FIX session, FUZZ_SECONDS each (new
+# journal inputs land in the committed corpus directory).
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake -S . -B $(CLANG) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
-	@cmake --build $(CLANG) -j $(JOBS) --target journal_reader_fuzzer order_book_fuzzer
+	@cmake --build $(CLANG) -j $(JOBS) --target journal_reader_fuzzer order_book_fuzzer \
+	  fix_session_fuzzer
 	@$(CLANG)/fuzz/journal_reader_fuzzer -max_total_time=$(FUZZ_SECONDS) \
 	  -artifact_prefix=$(CLANG)/ fuzz/corpus/journal_reader
 	@mkdir -p $(CLANG)/fuzz-book
 	@$(CLANG)/fuzz/order_book_fuzzer -max_total_time=$(FUZZ_SECONDS) \
 	  -artifact_prefix=$(CLANG)/ $(CLANG)/fuzz-book
+	@mkdir -p $(CLANG)/fuzz-fix
+	@$(CLANG)/fuzz/fix_session_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -artifact_prefix=$(CLANG)/ $(CLANG)/fuzz-fix fuzz/corpus/fix_session
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(CLANG)

@@ -357,7 +357,10 @@ void Session::TargetTooHigh(Timestamp now, const Message& msg) {
 
 void Session::TargetTooLow(Timestamp now, const Message& msg) {
   const int64_t seq = msg.seq_num();
-  if (!msg.GetFlag(tag::kPossDupFlag)) {
+  const bool logged_on = status_ == SessionStatus::kActive || status_ == SessionStatus::kLogoutSent;
+  // Before logon (a too-low Logon or Logon reply) there is no duplicate to ignore: refuse the
+  // Logon and disconnect, PossDup or not.
+  if (!logged_on || !msg.GetFlag(tag::kPossDupFlag)) {
     const std::string text =
         "MsgSeqNum too low, expecting " + Num(next_target_seq()) + " but received " + Num(seq);
     SendLogout(now, text);
@@ -626,8 +629,12 @@ void Session::SendLogout(Timestamp now, std::string_view text) {
   admin_.Reset(msg_type::kLogout);
   if (!text.empty()) admin_.Add(tag::kText, text);
   if (!SendAdminOrApp(now, admin_)) return;
-  status_ = SessionStatus::kLogoutSent;
-  logout_deadline_ = now + config_.logout_timeout;
+  // Only a logged-on session waits for the Logout reply; before logon a Logout refuses the
+  // Logon and the caller disconnects (it must not look logged on: OnLogout, app messages).
+  if (status_ == SessionStatus::kActive || status_ == SessionStatus::kLogoutSent) {
+    status_ = SessionStatus::kLogoutSent;
+    logout_deadline_ = now + config_.logout_timeout;
+  }
   Event(SessionEvent::kLogoutSent, text);
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The clang leg of `make test`: builds with clang (the fuzz target needs it), runs the core
 # tests (their golden random sequences must match gcc's bit for bit), replays the fuzz corpus,
-# and fuzzes the journal reader and the order book (differentially, against the reference
-# book) for short, seeded runs.
+# and fuzzes the journal reader, the order book (differentially, against the reference book)
+# and the FIX session state machine for short, seeded runs.
 set -euo pipefail
 BUILD=${1:-build-clang}
 JOBS=${JOBS:-2}
@@ -12,7 +12,8 @@ if ! command -v clang++ >/dev/null; then
 fi
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
   -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target journal_reader_fuzzer order_book_fuzzer core_tests replayer_tests
+cmake --build "$BUILD" -j "$JOBS" --target journal_reader_fuzzer order_book_fuzzer fix_session_fuzzer \
+  core_tests replayer_tests
 ctest --test-dir "$BUILD" -j "$JOBS" --output-on-failure -L "core|replayer"
 log="$BUILD/fuzz.log"
 mkdir -p "$BUILD/fuzz-new"  # new inputs go here; the committed corpus is only read
@@ -31,3 +32,13 @@ if ! "$BUILD/fuzz/order_book_fuzzer" -seed=1 -runs=20000 -max_len=4096 \
   exit 1
 fi
 echo "order_book_fuzzer: 20000 seeded runs against the reference book, no divergence"
+mkdir -p "$BUILD/fuzz-fix"
+if ! "$BUILD/fuzz/fix_session_fuzzer" -seed=1 -runs=20000 -max_len=4096 \
+    -artifact_prefix="$BUILD/" "$BUILD/fuzz-fix" fuzz/corpus/fix_session \
+    >"$BUILD/fuzz-fix.log" 2>&1; then
+  tail -40 "$BUILD/fuzz-fix.log"
+  echo "fix_session_fuzzer found an invariant violation or crash: see $BUILD/crash-*" \
+    "(add it to fuzz/corpus/fix_session)" >&2
+  exit 1
+fi
+echo "fix_session_fuzzer: $(ls fuzz/corpus/fix_session | wc -l) corpus inputs, 20000 seeded runs, no violation"
