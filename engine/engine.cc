@@ -64,6 +64,9 @@ struct Engine::Impl final : public Context {
   PositionState position(InstrumentId instrument) const override {
     return positions.State(instrument);
   }
+  Qty position_qty(InstrumentId instrument) const override {
+    return positions.Position(instrument);
+  }
   Price mid(InstrumentId instrument) const override { return positions.Mid(instrument); }
   std::optional<PriceLevel> best(InstrumentId instrument, Side side) const override {
     return positions.Best(instrument, side);

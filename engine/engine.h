@@ -105,6 +105,8 @@ class Context {
   virtual const OrderState* order(ClOrdId id) const = 0;
   virtual std::vector<const OrderState*> open_orders(InstrumentId instrument) const = 0;
   virtual PositionState position(InstrumentId instrument) const = 0;
+  // position(instrument).position alone, without the marks and PnL (cheaper).
+  virtual Qty position_qty(InstrumentId instrument) const { return position(instrument).position; }
   // Last mid, best bid and ask seen in market data (0 when unknown).
   virtual Price mid(InstrumentId instrument) const = 0;
   virtual std::optional<PriceLevel> best(InstrumentId instrument, Side side) const = 0;

@@ -28,6 +28,7 @@ int PositionBook::QtyDecimals(InstrumentId id) const {
 
 Money PositionBook::ApplyFill(InstrumentId instrument, Side side, Price price, Qty qty,
                               Money fee) {
+  total_pnl_.reset();
   PositionRecord& p = positions_[instrument];
   const int dec = QtyDecimals(instrument);
   p.fees += fee;
@@ -67,6 +68,19 @@ void PositionBook::OnMarketData(const Payload& payload) {
       side[px.raw] = q.raw;
     }
   };
+  if (const auto* o = std::get_if<L3Order>(&payload)) {
+    // L3 streams: no book is rebuilt here (the sim-exchange owns that); executions give the
+    // mark. Any other L3 record changes nothing here, and keeps the cached TotalPnl valid.
+    if (o->action == L3Action::kExecute || o->action == L3Action::kExecuteHidden ||
+        o->action == L3Action::kCross) {
+      if (o->price.raw > 0) {
+        total_pnl_.reset();
+        books_[o->instrument].last_trade = o->price;
+      }
+    }
+    return;
+  }
+  total_pnl_.reset();
   if (const auto* q = std::get_if<L1Quote>(&payload)) {
     TopOfBook& b = books_[q->instrument];
     b.bids.clear();
@@ -84,12 +98,6 @@ void PositionBook::OnMarketData(const Payload& payload) {
     for (const PriceLevel& l : s->asks) set_level(b.asks, l.price, l.qty);
   } else if (const auto* t = std::get_if<Trade>(&payload)) {
     books_[t->instrument].last_trade = t->price;
-  } else if (const auto* o = std::get_if<L3Order>(&payload)) {
-    // L3 streams: no book is rebuilt here (the sim-exchange owns that); executions give the mark.
-    if (o->action == L3Action::kExecute || o->action == L3Action::kExecuteHidden ||
-        o->action == L3Action::kCross) {
-      if (o->price.raw > 0) books_[o->instrument].last_trade = o->price;
-    }
   }
 }
 
@@ -150,11 +158,21 @@ std::vector<PositionState> PositionBook::All() const {
 }
 
 Money PositionBook::TotalPnl() const {
+  if (total_pnl_) return *total_pnl_;
   Money total{0};
-  for (const auto& [id, rec] : positions_) {
-    const PositionState s = State(id);
-    total += s.realized_pnl + s.unrealized_pnl - s.fees;
+  // State(id)'s PnL terms without its exposure (not needed here): the same arithmetic, in the
+  // same order, one Notional instead of two, and no mark at all for a flat position.
+  for (const auto& [id, p] : positions_) {
+    Money unrealized{0};
+    if (p.position.raw != 0) {
+      const Price mark = Mark(id);
+      if (mark.raw > 0) {
+        unrealized = NotionalSat(Price{mark.raw - p.avg_price.raw}, p.position, QtyDecimals(id));
+      }
+    }
+    total += p.realized_pnl + unrealized - p.fees;
   }
+  total_pnl_ = total;
   return total;
 }
 

@@ -67,6 +67,12 @@ class PositionBook {
   const std::vector<InstrumentDef>* instruments_;
   std::map<InstrumentId, PositionRecord> positions_;
   std::map<InstrumentId, TopOfBook> books_;
+  // TotalPnl() is asked after every market-data input (the risk gate's AfterMark), most of
+  // which (L3 records other than executions) change neither a position nor a mark. It is a
+  // function of positions_ and books_ only (and the fixed instrument list), so it is cached
+  // and the cache dropped by every change to either: ApplyFill and OnMarketData. Not state:
+  // not in the digest.
+  mutable std::optional<Money> total_pnl_;
 };
 
 // Saturating Notional for risk arithmetic (overflow saturates rather than aborting).

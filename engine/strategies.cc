@@ -125,7 +125,7 @@ class MarketMaker final : public Strategy {
   };
 
   int64_t Inventory(Context& ctx) const {
-    return racy_ ? own_inventory_ : ctx.position(def_->id).position.raw;
+    return racy_ ? own_inventory_ : ctx.position_qty(def_->id).raw;
   }
 
   void Requote(Context& ctx) {

@@ -173,7 +173,7 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
   result_.end = std::max(sched_.now(), end == Timestamp::Max() ? sched_.now() : end);
 }
 
-void SimSession::HandleMarketData(const Event& md) {
+void SimSession::HandleMarketData(Event& md) {
   const Timestamp now = md.ts;
   if (const auto* q = std::get_if<L1Quote>(&md.payload); q && touch_.contains(q->instrument)) {
     return;  // an L3 instrument's touch is published from the venue book (TouchChange)
@@ -188,12 +188,12 @@ void SimSession::HandleMarketData(const Event& md) {
   }
   Timestamp at = std::max(now + Duration{latency_.market_data.Sample(link_rng_)}, last_md_);
   last_md_ = at;
-  sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, md.payload, {}});
-  if (const auto* l3 = std::get_if<L3Order>(&md.payload)) {
-    if (std::optional<L1Quote> q = TouchChange(*l3)) {
-      sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, *q, {}});
-    }
-  }
+  // The touch is computed before md's payload is moved into the link; the record is still
+  // scheduled first (TouchChange neither schedules nor draws from link_rng_).
+  std::optional<L1Quote> q;
+  if (const auto* l3 = std::get_if<L3Order>(&md.payload)) q = TouchChange(*l3);
+  sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, std::move(md.payload), {}});
+  if (q) sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, *q, {}});
 }
 
 void SimSession::PublishSnapshotAfterReconnect(Timestamp now, bool after_outage) {
@@ -214,38 +214,83 @@ void SimSession::PublishSnapshotAfterReconnect(Timestamp now, bool after_outage)
   }
 }
 
-std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
-  const sim::OrderBook* book = venue_.book(l3.instrument);
-  if (book == nullptr) return std::nullopt;
-  // Our own resting quantity by side and price, to take out of the public touch.
-  std::map<std::pair<Side, int64_t>, int64_t> own;
+void SimSession::AddOurs(ClOrdId id) {
+  ours_.insert(id);
+  open_ours_valid_ = false;
+}
+
+void SimSession::RefreshOpenOurs() {
+  open_ours_.clear();
   for (auto it = ours_.begin(); it != ours_.end();) {
-    std::optional<sim::SessionOrderView> v = venue_.FindOrder(*it);
+    // PeekOrder: FindOrder without the average fill price, which is not needed here.
+    std::optional<sim::SessionOrderView> v = venue_.PeekOrder(*it);
+    // A replaced id reports kReplaced for good (the venue never reuses a ClOrdId and never
+    // makes a replaced id current again): it can never count again, so it is dropped like a
+    // closed order (its order lives on under the replace's id, which is in ours_ too).
     const bool open = v && v->leaves_qty.raw > 0 &&
                       (v->status == OrdStatus::kNew || v->status == OrdStatus::kPartiallyFilled ||
                        v->status == OrdStatus::kPendingNew);
-    if (v && v->status == OrdStatus::kReplaced) {
-      ++it;  // the order lives on under the replace's id
-      continue;
-    }
     if (!open) {
       it = ours_.erase(it);
       continue;
     }
-    if (v->instrument == l3.instrument) own[{v->side, v->price.raw}] += v->leaves_qty.raw;
+    open_ours_.push_back(OwnOrder{v->instrument, v->side, v->price.raw, v->leaves_qty.raw});
     ++it;
+  }
+  open_ours_valid_ = true;
+  open_ours_version_ = venue_.session_orders_version();
+}
+
+std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
+  const sim::OrderBook* book = venue_.book(l3.instrument);
+  if (book == nullptr) return std::nullopt;
+  // Our open orders, as the venue reports them: looked up again only when ours_ or the
+  // venue's orders of ours changed since the last look (most L3 records touch neither). What
+  // the walk finds, and which ids it drops from ours_, depend on nothing else, so the result
+  // is the same as walking ours_ on every call.
+  if (!open_ours_valid_ || open_ours_version_ != venue_.session_orders_version()) {
+    RefreshOpenOurs();
+  }
+  // Our own resting quantity by side and price on this instrument, to take out of the public
+  // touch. A handful of entries at most: a flat scratch vector summed by key; only the sums
+  // are used, so the order of its entries does not matter.
+  own_.clear();
+  for (const OwnOrder& v : open_ours_) {
+    if (v.instrument != l3.instrument) continue;
+    auto o = std::find_if(own_.begin(), own_.end(), [&](const OwnLevel& e) {
+      return e.side == v.side && e.price == v.price;
+    });
+    if (o == own_.end()) {
+      own_.push_back(OwnLevel{v.side, v.price, v.leaves});
+    } else {
+      o->qty += v.leaves;
+    }
   }
   L1Quote q;
   q.instrument = l3.instrument;
   for (Side side : {Side::kBuy, Side::kSell}) {
-    sim::LevelView levels[kTouchLevelsScanned];
-    const size_t n = book->Levels(side, kTouchLevelsScanned, levels);
-    for (size_t i = 0; i < n; ++i) {
-      auto o = own.find({side, levels[i].price.raw});
-      const int64_t qty = levels[i].qty.raw - (o == own.end() ? 0 : o->second);
-      if (qty <= 0) continue;
-      (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{levels[i].price, Qty{qty}};
-      break;
+    const bool own_on_side = std::any_of(own_.begin(), own_.end(),
+                                         [side](const OwnLevel& e) { return e.side == side; });
+    // Without own quantity on this side the first level with a positive displayed quantity is
+    // the touch: fetch one level first, and the full scan only when that one does not do.
+    size_t want = own_on_side ? kTouchLevelsScanned : 1;
+    bool found = false;
+    while (!found) {
+      sim::LevelView* levels = touch_levels_;  // a member: not zeroed on every call
+      const size_t n = book->Levels(side, want, levels);
+      for (size_t i = 0; i < n; ++i) {
+        int64_t own_qty = 0;
+        for (const OwnLevel& e : own_) {
+          if (e.side == side && e.price == levels[i].price.raw) own_qty = e.qty;
+        }
+        const int64_t qty = levels[i].qty.raw - own_qty;
+        if (qty <= 0) continue;
+        (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{levels[i].price, Qty{qty}};
+        found = true;
+        break;
+      }
+      if (found || n < want || want == kTouchLevelsScanned) break;
+      want = kTouchLevelsScanned;
     }
   }
   q.exchange_ts = l3.exchange_ts;
@@ -271,7 +316,7 @@ void SimSession::Handle(Timestamp now, Item item) {
         ++result_.links.replies_lost;
         return;
       }
-      DispatchToEngine(now, item.payload);
+      DispatchToEngine(now, std::move(item.payload));
       return;
     case ItemKind::kVenueCommand:
     case ItemKind::kVenueAdmitted: {
@@ -279,8 +324,8 @@ void SimSession::Handle(Timestamp now, Item item) {
         ++result_.links.commands_lost;
         return;
       }
-      if (const auto* n = std::get_if<NewOrder>(&item.payload)) ours_.insert(n->cl_ord_id);
-      if (const auto* r = std::get_if<ReplaceOrder>(&item.payload)) ours_.insert(r->cl_ord_id);
+      if (const auto* n = std::get_if<NewOrder>(&item.payload)) AddOurs(n->cl_ord_id);
+      if (const auto* r = std::get_if<ReplaceOrder>(&item.payload)) AddOurs(r->cl_ord_id);
       const Event cmd{0, now, item.payload};
       replies_.clear();
       if (item.kind == ItemKind::kVenueAdmitted) {
@@ -302,7 +347,7 @@ void SimSession::Handle(Timestamp now, Item item) {
       auto it = timers_.find(fired.timer_id);
       if (it == timers_.end() || it->second != fired.scheduled) return;  // canceled or reset
       timers_.erase(it);
-      DispatchToEngine(now, item.payload);
+      DispatchToEngine(now, std::move(item.payload));
       return;
     }
     case ItemKind::kDisconnect: {
@@ -330,12 +375,16 @@ void SimSession::Handle(Timestamp now, Item item) {
   }
 }
 
-void SimSession::DispatchToEngine(Timestamp now, const Payload& input) {
+void SimSession::DispatchToEngine(Timestamp now, Payload input) {
   sink_->Record(now, input);
   ++result_.inputs;
   out_.clear();
-  engine_->Dispatch(Event{0, now, input}, &out_);
-  std::vector<Payload> outputs = std::move(out_);
+  engine_->Dispatch(Event{0, now, std::move(input)}, &out_);
+  // Swap into a second scratch vector rather than moving out_ away, so that neither loses its
+  // capacity (no allocation per dispatch). HandleOutput never dispatches to the engine again,
+  // so dispatched_ is not reused while it is being walked.
+  std::vector<Payload>& outputs = dispatched_;
+  outputs.swap(out_);
   out_.clear();
   for (const Payload& o : outputs) {
     sink_->Record(now, o);
@@ -343,6 +392,7 @@ void SimSession::DispatchToEngine(Timestamp now, const Payload& input) {
     ++result_.outputs;
   }
   for (const Payload& o : outputs) HandleOutput(now, o);
+  outputs.clear();
 }
 
 void SimSession::HandleOutput(Timestamp now, const Payload& out) {
@@ -352,8 +402,8 @@ void SimSession::HandleOutput(Timestamp now, const Payload& out) {
     if (const auto* t = std::get_if<TimerSet>(&out)) timers_[t->timer_id] = t->fire_at;
     if (const auto* c = std::get_if<TimerCancel>(&out)) timers_.erase(c->timer_id);
     if (IsVenueCommand(out)) {
-      if (const auto* n = std::get_if<NewOrder>(&out)) ours_.insert(n->cl_ord_id);
-      if (const auto* r = std::get_if<ReplaceOrder>(&out)) ours_.insert(r->cl_ord_id);
+      if (const auto* n = std::get_if<NewOrder>(&out)) AddOurs(n->cl_ord_id);
+      if (const auto* r = std::get_if<ReplaceOrder>(&out)) AddOurs(r->cl_ord_id);
       replies_.clear();
       (void)venue_.OnCommand(Event{0, now, out}, &replies_);
     }
@@ -391,14 +441,15 @@ void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
       if (d.fate == sim::AckFate::kDuplicate) ++result_.links.acks_duplicated, copies = 2;
       if (d.fate == sim::AckFate::kDelay) {
         ++result_.links.acks_delayed;
-        sched_.Schedule(at + d.extra_delay, Item{ItemKind::kEngineInput, epoch_, true, r, {}});
+        sched_.Schedule(at + d.extra_delay,
+                        Item{ItemKind::kEngineInput, epoch_, true, std::move(r), {}});
         continue;
       }
     }
     last_to_engine_ = at;
-    for (int i = 0; i < copies; ++i) {
-      sched_.Schedule(at, Item{ItemKind::kEngineInput, epoch_, true, r, {}});
-    }
+    // The caller discards `replies` afterwards: the last copy takes the payload by move.
+    if (copies == 2) sched_.Schedule(at, Item{ItemKind::kEngineInput, epoch_, true, r, {}});
+    sched_.Schedule(at, Item{ItemKind::kEngineInput, epoch_, true, std::move(r), {}});
   }
 }
 

@@ -126,13 +126,18 @@ class SimSession {
              Timestamp t0, RecordSink* sink, std::unique_ptr<engine::Engine> engine,
              sim::SimVenue venue, sim::VenueFaults faults);
   void Handle(Timestamp now, Item item);
-  void HandleMarketData(const Event& md);
-  void DispatchToEngine(Timestamp now, const Payload& input);
+  void HandleMarketData(Event& md);  // consumes md's payload
+  // By value: a scheduled item's payload is moved in, not copied.
+  void DispatchToEngine(Timestamp now, Payload input);
   void HandleOutput(Timestamp now, const Payload& out);
+  // Consumes `replies` (its payloads are moved into the link).
   void SendToEngine(Timestamp now, std::vector<Payload>& replies);
   void ScheduleNextDisconnect(Timestamp from);
   // The L1 feed: the venue book's touch after an L3 record, when it changed.
   std::optional<L1Quote> TouchChange(const L3Order& l3);
+  void AddOurs(ClOrdId id);  // ours_.insert, invalidating open_ours_
+  // Walks ours_ (dropping the ids no longer open at the venue) into open_ours_.
+  void RefreshOpenOurs();
   // After a reconnect that follows an outage, or when the stale-snapshot fault fires: one
   // L1Quote per L3 instrument, current or stale_book_age old.
   void PublishSnapshotAfterReconnect(Timestamp now, bool after_outage);
@@ -162,7 +167,25 @@ class SimSession {
   std::map<TimerId, Timestamp> timers_;                 // active timers: fire_at
   EventHash hash_;
   SessionResult result_;
-  std::vector<Payload> out_, replies_;  // scratch
+  std::vector<Payload> out_, replies_, dispatched_;  // scratch
+  struct OwnLevel {
+    Side side;
+    int64_t price;  // raw
+    int64_t qty;    // raw, our leaves at that price
+  };
+  std::vector<OwnLevel> own_;  // TouchChange's scratch
+  sim::LevelView touch_levels_[kTouchLevelsScanned];  // TouchChange's scratch
+  // The open orders among ours_, as of venue_.session_orders_version() ==
+  // open_ours_version_ (valid only while open_ours_valid_: AddOurs clears it).
+  struct OwnOrder {
+    InstrumentId instrument;
+    Side side;
+    int64_t price;   // raw
+    int64_t leaves;  // raw
+  };
+  std::vector<OwnOrder> open_ours_;
+  uint64_t open_ours_version_ = 0;
+  bool open_ours_valid_ = false;
 };
 
 }  // namespace td::replayer

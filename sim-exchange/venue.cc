@@ -90,6 +90,9 @@ struct SimVenue::Impl {
   uint64_t next_synthetic_n = 1;
   ExecId next_exec_id = 1;
   VenueCounters counters;
+  // Bumped by every change to `orders` or `cl_ids` (OurFill, OurCancel, a replace, DoNew):
+  // see SimVenue::session_orders_version. Not state (not in the digest).
+  uint64_t session_version = 0;
 
   explicit Impl(uint64_t seed) : rng(seed) {}
 
@@ -123,6 +126,7 @@ struct SimVenue::Impl {
 
 void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty qty, Liquidity liq,
                              const Context& ctx) {
+  ++session_version;
   auto it = orders.find(id);
   TD_CHECK_MSG(it != orders.end(), "a fill for an order of ours the venue does not know");
   Order& o = it->second;
@@ -149,6 +153,7 @@ void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty q
 }
 
 void SimVenue::Impl::OurCancel(const BookEvent& e, const Context& ctx) {
+  ++session_version;
   auto it = orders.find(e.order_id);
   TD_CHECK(it != orders.end());
   Order& o = it->second;
@@ -193,6 +198,7 @@ void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& 
         break;
       case BookEventKind::kReplaced:
         if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
+          ++session_version;
           Order& o = orders.at(e.order_id);
           const ClOrdId orig = o.cl_ord_id;
           cl_ids[orig].current = false;
@@ -405,6 +411,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   }
   Instrument& in = it->second;
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
+  ++session_version;  // also covers the kRejected status set below
   cl_ids[c.cl_ord_id] = {.venue_order_id = vid};
   Order& o = orders[vid];
   o = {.cl_ord_id = c.cl_ord_id,
@@ -795,7 +802,17 @@ uint64_t SimVenue::StateDigest() const {
 
 const VenueCounters& SimVenue::counters() const { return impl_->counters; }
 
+uint64_t SimVenue::session_orders_version() const { return impl_->session_version; }
+
 std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
+  std::optional<SessionOrderView> v = PeekOrder(cl_ord_id);
+  if (!v || v->cum_qty.raw <= 0) return v;
+  const Impl::Order& o = impl_->orders.at(v->venue_order_id);
+  v->avg_price = impl_->Report(o, 0).avg_price;
+  return v;
+}
+
+std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
   auto it = impl_->cl_ids.find(cl_ord_id);
   if (it == impl_->cl_ids.end()) return std::nullopt;
   const Impl::Order& o = impl_->orders.at(it->second.venue_order_id);
@@ -809,7 +826,6 @@ std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
                      .cum_qty = o.cum_qty,
                      .leaves_qty = o.leaves_qty};
   if (!it->second.current) v.status = OrdStatus::kReplaced;
-  if (o.cum_qty.raw > 0) v.avg_price = impl_->Report(o, 0).avg_price;
   return v;
 }
 
