@@ -383,6 +383,33 @@ TEST(Session, FirstMessageMustBeLogonFromAConfiguredCounterparty) {
   EXPECT_TRUE(h3.disconnected);
 }
 
+// Found by fuzz/fix_session_fuzzer: a Logon whose MsgSeqNum is too low, before logon, must be
+// refused (Logout naming the numbers, then disconnect), never leave the session half logged on
+// (OnLogout without OnLogon, application messages delivered without a logon).
+TEST(Session, TooLowLogonBeforeLogonIsRefusedAndDisconnects) {
+  for (const bool poss_dup : {false, true}) {
+    Host h;
+    MemoryMessageStore st;
+    Session a(AcceptorConfig(), h, st);
+    a.OnConnected(kT0);
+    std::string logon = "35=A|34=0|49=CLIENT|52=" + Ts(kT0) + "|56=VENUE|";
+    if (poss_dup) logon += "43=Y|122=" + Ts(kT0 + Duration::Seconds(5)) + "|";  // Orig > Sending
+    a.OnBytes(kT0, Fix(logon + "98=0|108=30|"));
+    EXPECT_TRUE(h.disconnected) << "PossDup " << poss_dup;
+    EXPECT_EQ(a.status(), SessionStatus::kDisconnected) << "PossDup " << poss_dup;
+    EXPECT_EQ(h.logons, 0);
+    EXPECT_TRUE(h.logouts.empty()) << "OnLogout without OnLogon";
+    bool refused = false;
+    for (const std::string& m : h.outbox) {
+      refused |= Field(m, 35) == "5" &&
+                 Field(m, 58) == "MsgSeqNum too low, expecting 1 but received 0";
+    }
+    EXPECT_TRUE(refused) << "PossDup " << poss_dup;
+    a.OnTimer(kT0 + Duration::Seconds(10));  // no logout timeout left to fire
+    EXPECT_TRUE(h.logouts.empty());
+  }
+}
+
 TEST(Session, DisconnectMidExchangeThenReconnectRecoversTheGap) {
   Link l;  // no ResetOnLogon: sequence numbers survive the reconnection
   l.Connect();
