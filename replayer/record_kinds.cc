@@ -35,4 +35,9 @@ bool IsVenueCommand(const Payload& p) {
          std::holds_alternative<MassCancel>(p);
 }
 
+bool IsAck(const Payload& p) {
+  return std::holds_alternative<OrderAck>(p) || std::holds_alternative<CancelAck>(p) ||
+         std::holds_alternative<ReplaceAck>(p);
+}
+
 }  // namespace td::replayer

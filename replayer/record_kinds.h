@@ -16,5 +16,7 @@ RecordRole RoleOf(const Payload& p);
 bool IsMarketData(const Payload& p);
 // Commands the venue handles: NewOrder, CancelOrder, ReplaceOrder, StatusRequest, MassCancel.
 bool IsVenueCommand(const Payload& p);
+// OrderAck, CancelAck, ReplaceAck: the replies the ack fault model may drop, duplicate or delay.
+bool IsAck(const Payload& p);
 
 }  // namespace td::replayer

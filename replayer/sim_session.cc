@@ -15,16 +15,6 @@ uint64_t DeriveSeed(uint64_t seed, uint64_t stream) {
   return z ^ (z >> 31);
 }
 
-namespace {
-
-constexpr uint64_t kVenueSeedStream = 1;
-constexpr uint64_t kLinkSeedStream = 2;
-
-bool IsAck(const Payload& p) {
-  return std::holds_alternative<OrderAck>(p) || std::holds_alternative<CancelAck>(p) ||
-         std::holds_alternative<ReplaceAck>(p);
-}
-
 sim::VenueConfig VenueConfigOf(const sim::Scenario& s) {
   sim::VenueConfig v;
   v.rate_limit = s.rate_limit;
@@ -33,8 +23,6 @@ sim::VenueConfig VenueConfigOf(const sim::Scenario& s) {
   v.fees = s.fees;
   return v;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<SimSession>> SimSession::Create(const RunConfig& config,
                                                        std::vector<InstrumentDef> instruments,

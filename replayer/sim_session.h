@@ -79,6 +79,13 @@ struct SessionResult {
 
 // Derives independent seeds from the run seed (SplitMix64 of seed ^ stream).
 uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
+// The streams of a run's seed: the venue's Rng and the links' (shared with the real-time
+// exchange, sim-exchange/server/exchange_core.h, so both draw alike).
+inline constexpr uint64_t kVenueSeedStream = 1;
+inline constexpr uint64_t kLinkSeedStream = 2;
+
+// The venue's models from a scenario (its rate limit, faults, slippage and fees).
+sim::VenueConfig VenueConfigOf(const sim::Scenario& s);
 
 class SimSession {
  public:

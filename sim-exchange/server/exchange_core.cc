@@ -31,27 +31,11 @@ constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 constexpr int64_t kNow = std::numeric_limits<int64_t>::min();
 // The simulator's seed streams (replayer/sim_session.cc), so a scenario and seed mean the
 // same venue and link draws here.
-constexpr uint64_t kVenueSeedStream = 1;
-constexpr uint64_t kLinkSeedStream = 2;
 
 int64_t SteadyNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-bool IsAck(const Payload& p) {
-  return std::holds_alternative<OrderAck>(p) || std::holds_alternative<CancelAck>(p) ||
-         std::holds_alternative<ReplaceAck>(p);
-}
-
-sim::VenueConfig VenueConfigOf(const sim::Scenario& s) {
-  sim::VenueConfig v;
-  v.rate_limit = s.rate_limit;
-  v.faults = s.faults;
-  v.slippage = s.slippage;
-  v.fees = s.fees;
-  return v;
 }
 
 std::string SecondsText(Duration d) { return FormatDecimal(d.ns, 9) + "s"; }
@@ -110,7 +94,7 @@ struct ExchangeCore::Impl : std::enable_shared_from_this<ExchangeCore::Impl> {
         venue(std::move(v)),
         faults(std::move(f)),
         latency(options.scenario.latency),
-        link_rng(replayer::DeriveSeed(options.seed, kLinkSeedStream)),
+        link_rng(replayer::DeriveSeed(options.seed, replayer::kLinkSeedStream)),
         t0(t0_in),
         pacer(t0_in, 0, options.speed),
         market_now(t0_in) {
@@ -382,7 +366,7 @@ void ExchangeCore::Impl::SendToSession(uint64_t session_id, std::vector<Payload>
     const int64_t delay = pacer.WallDelayNs(Duration{latency.venue_response.Sample(link_rng)});
     const int64_t at = std::max(now + delay, last_to_session_due);
     int copies = 1;
-    if (IsAck(r)) {
+    if (replayer::IsAck(r)) {
       const sim::AckDecision d = faults.DecideAck(link_rng);
       if (d.fate == sim::AckFate::kDrop) {
         ++counters.acks_dropped;
@@ -541,8 +525,8 @@ Result<std::unique_ptr<ExchangeCore>> ExchangeCore::Create(
   if (options.speed.ppm < 0 || options.speed.ppm > kMaxSpeedPpm) {
     return InvalidArgument("exchange: speed out of range");
   }
-  auto venue = sim::SimVenue::Create(source->instruments(), VenueConfigOf(options.scenario),
-                                     replayer::DeriveSeed(options.seed, kVenueSeedStream));
+  auto venue = sim::SimVenue::Create(source->instruments(), replayer::VenueConfigOf(options.scenario),
+                                     replayer::DeriveSeed(options.seed, replayer::kVenueSeedStream));
   if (!venue.ok()) return venue.status();
   std::optional<Event> first;
   Event e;
