@@ -53,7 +53,8 @@ bool IsTerminalStatus(OrdStatus s) {
 // Quotes one bid and one ask around mid: mid -/+ spread_ticks, shifted against inventory by
 // skew_ticks_per_unit per whole unit held; a side is not quoted when its fill would take
 // |inventory| past max_inventory. On a mid change it cancels a stale quote and quotes again
-// once the cancel is resolved (CancelAck, or a fill that finished the order).
+// once the cancel is resolved (CancelAck, or a fill that finished the order); with
+// requote = "replace" it moves the quote with one replace instead (same order quantity).
 //
 // bug "cancel-fill-race" (the racy variant, kept on purpose for replay-divergence demos):
 // it keeps its own inventory count from its fills, and when a fill arrives for a quote it has
@@ -77,6 +78,7 @@ class MarketMaker final : public Strategy {
     skew_ticks_per_unit_ = IntParam(ctx, "skew_ticks_per_unit", 0);
     size_ = QtyParam(ctx, "size", *def_, 1);
     max_inventory_ = QtyParam(ctx, "max_inventory", *def_, 10);
+    amend_ = ctx.param("requote").value_or("cancel") == "replace";
   }
 
   void OnMarketData(Context& ctx, const Event& event) override {
@@ -148,6 +150,10 @@ class MarketMaker final : public Strategy {
         } else if (o->cancel_pending || o->replace_pending) {
           continue;  // wait for the venue's answer
         } else if (o->price != want) {
+          if (amend_) {  // one OrderCancelReplaceRequest: same order quantity, new price
+            (void)ctx.SendReplace(q.live, want, o->order_qty);
+            continue;
+          }
           q.cancel_sent = ctx.SendCancel(q.live);
           continue;  // quote again once the cancel resolves
         } else {
@@ -165,6 +171,7 @@ class MarketMaker final : public Strategy {
   }
 
   bool racy_;
+  bool amend_ = false;  // requote = "replace": move a quote with a replace, not cancel + new
   const InstrumentDef* def_ = nullptr;
   int64_t spread_ticks_ = 2, skew_ticks_per_unit_ = 0;
   Qty size_, max_inventory_;

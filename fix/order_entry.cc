@@ -322,6 +322,10 @@ void VenueOrderEntry::Decode(const Message& msg, Timestamp now, VenueDecoded* ou
   out->command.reset();
   out->replies.clear();
   const std::string_view type = msg.msg_type();
+  if (msg.GetFlag(tag::kPossDupFlag) && AlreadyProcessed(msg)) {
+    ++possdup_ignored_;
+    return;
+  }
   if (type == msg_type::kNewOrderSingle) return DecodeNew(msg, now, out);
   if (type == msg_type::kOrderCancelRequest) return DecodeCancelOrReplace(msg, false, now, out);
   if (type == msg_type::kOrderCancelReplaceRequest) {
@@ -332,6 +336,17 @@ void VenueOrderEntry::Decode(const Message& msg, Timestamp now, VenueDecoded* ou
   if (type == msg_type::kOrderMassCancelRequest) return DecodeMassCancel(msg, out);
   out->replies.push_back(BusinessReject(
       msg, 3, "unsupported message type " + Quote(type) + " (order entry: D F G H AF q)"));
+}
+
+bool VenueOrderEntry::AlreadyProcessed(const Message& msg) const {
+  const std::string_view type = msg.msg_type();
+  const bool order = type == msg_type::kNewOrderSingle;
+  if (!order && type != msg_type::kOrderCancelRequest &&
+      type != msg_type::kOrderCancelReplaceRequest) {
+    return false;  // a status or mass request is harmless to answer twice
+  }
+  const std::optional<uint64_t> id = Lookup('C', msg.Get(11));
+  return id && (order ? orders_.contains(*id) : requests_.contains(*id));
 }
 
 void VenueOrderEntry::DecodeNew(const Message& msg, Timestamp now, VenueDecoded* out) {

@@ -69,7 +69,9 @@ class VenueOrderEntry {
 
   // Decodes D, F, G, H, AF or q. A message that cannot become a command is answered in
   // `out->replies` (ExecutionReport reject for D, OrderCancelReject for F/G,
-  // BusinessMessageReject otherwise), with a Text naming the field and value.
+  // BusinessMessageReject otherwise), with a Text naming the field and value. A resent
+  // (PossDupFlag=Y) D, F or G whose ClOrdID was already processed is ignored: no command,
+  // no reply (FIX 4.4 Volume 2: the application checks a possible duplicate).
   void Decode(const Message& msg, Timestamp now, VenueDecoded* out);
   // Encodes one venue reply (OrderAck, OrderReject, Fill, CancelAck, CancelReject,
   // ReplaceAck, OrderExpired, OrderStatusReport, RateLimitReject); other payloads are
@@ -79,6 +81,7 @@ class VenueOrderEntry {
   // The client's text for an internal ClOrdId ("" when unknown).
   std::string_view ClOrdIdText(ClOrdId id) const;
   uint64_t exec_reports() const { return exec_reports_; }
+  uint64_t possdup_ignored() const { return possdup_ignored_; }
 
  private:
   struct Order {
@@ -104,6 +107,8 @@ class VenueOrderEntry {
   std::optional<uint64_t> Lookup(char space, std::string_view text) const;
   const InstrumentDef* FindSymbol(std::string_view symbol) const;
   const InstrumentDef* FindInstrument(InstrumentId id) const;
+  // A D, F or G whose ClOrdID already became an order or a request.
+  bool AlreadyProcessed(const Message& msg) const;
   int QtyDecimals(InstrumentId id) const;
 
   void DecodeNew(const Message& msg, Timestamp now, VenueDecoded* out);
@@ -144,6 +149,7 @@ class VenueOrderEntry {
   std::map<uint64_t, Request> requests_;           // by the request's internal id
   uint64_t next_exec_n_ = 1;
   uint64_t exec_reports_ = 0;
+  uint64_t possdup_ignored_ = 0;
 };
 
 class ClientOrderEntry {

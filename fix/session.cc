@@ -346,13 +346,26 @@ void Session::TargetTooHigh(Timestamp now, const Message& msg) {
     return;
   }
   queue_[seq].assign(msg.raw());
-  if (resend_begin_ != 0 && seq >= resend_begin_) return;  // already asked for this gap
+  if (resend_begin_ != 0 && seq >= resend_begin_ && !ResendOverdue(now)) {
+    return;  // already asked for this gap
+  }
+  RequestResend(now, "MsgSeqNum too high, expecting " + Num(expected) + " but received " +
+                         Num(seq));
+}
+
+bool Session::ResendOverdue(Timestamp now) const {
+  return resend_begin_ != 0 && config_.resend_request_timeout.ns > 0 &&
+         now - resend_requested_at_ >= config_.resend_request_timeout;
+}
+
+void Session::RequestResend(Timestamp now, std::string why) {
+  const int64_t expected = next_target_seq();
+  const int64_t highest = queue_.empty() ? expected : queue_.rbegin()->first - 1;
   resend_begin_ = expected;
-  resend_end_ = seq - 1;
+  resend_end_ = std::max(expected, highest);
+  resend_requested_at_ = now;
   SendResendRequest(now, expected, 0);
-  Event(SessionEvent::kResendRequested, "MsgSeqNum too high, expecting " + Num(expected) +
-                                            " but received " + Num(seq) + "; requested " +
-                                            Num(expected) + "..");
+  Event(SessionEvent::kResendRequested, why + "; requested " + Num(expected) + "..");
 }
 
 void Session::TargetTooLow(Timestamp now, const Message& msg) {
@@ -563,6 +576,13 @@ bool Session::SendAdminOrApp(Timestamp now, const OutMessage& msg) {
   return true;
 }
 
+Status Session::StoreForResend(Timestamp now, const OutMessage& msg) {
+  const int64_t seq = next_sender_seq();
+  const Status s = store_.SaveSent(seq, writer_.Write(msg, MakeHeader(seq, now)));
+  if (!s.ok()) Event(SessionEvent::kError, "message store: " + s.message());
+  return s;
+}
+
 void Session::Resend(Timestamp now, int64_t seq, std::string_view stored) {
   if (!stored_msg_.Parse(stored).ok()) return;
   resend_.Reset(stored_msg_.msg_type());
@@ -666,6 +686,10 @@ void Session::SendReject(Timestamp now, const Message& ref, SessionRejectReason 
 }
 
 Status Session::Send(Timestamp now, const OutMessage& msg) {
+  if (status_ != SessionStatus::kActive && config_.store_while_disconnected &&
+      !target_comp_id_.empty() && !IsAdminMsgType(msg.msg_type())) {
+    return StoreForResend(now, msg);
+  }
   if (status_ != SessionStatus::kActive) {
     return FailedPrecondition("FIX session " + config_.sender_comp_id + "->" + target_comp_id_ +
                               " is " + std::string(SessionStatusName(status_)) + ", not logged on");
@@ -753,6 +777,10 @@ void Session::OnTimer(Timestamp now) {
     case SessionStatus::kActive:
       break;
   }
+  if (ResendOverdue(now)) {
+    RequestResend(now, "gap " + Num(resend_begin_) + ".." + Num(resend_end_) +
+                           " still open after the resend request timeout");
+  }
   if (heartbeat_s_ <= 0) return;
   const int64_t hb_ns = Duration::Seconds(heartbeat_s_).ns;
   const int64_t since_received = (now - last_received_).ns;
@@ -782,9 +810,13 @@ Timestamp Session::NextTimerDeadline() const {
     case SessionStatus::kActive:
       break;
   }
-  if (heartbeat_s_ <= 0) return Timestamp::Max();
+  Timestamp t = Timestamp::Max();
+  if (resend_begin_ != 0 && config_.resend_request_timeout.ns > 0) {
+    t = resend_requested_at_ + config_.resend_request_timeout;
+  }
+  if (heartbeat_s_ <= 0) return t;
   const int64_t hb_ns = Duration::Seconds(heartbeat_s_).ns;
-  Timestamp t = last_received_ + Duration{hb_ns * 24 / 10};
+  t = std::min(t, last_received_ + Duration{hb_ns * 24 / 10});
   t = std::min(t, last_received_ + Duration{hb_ns * 12 * (test_requests_outstanding_ + 1) / 10});
   if (test_requests_outstanding_ == 0) t = std::min(t, last_sent_ + Duration{hb_ns});
   return t;

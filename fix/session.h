@@ -65,6 +65,15 @@ struct SessionConfig {
   std::string test_request_id = "TEST";
   const Dictionary* dictionary = nullptr;  // nullptr = BuiltinFix44Dictionary()
   size_t max_queued_messages = 10'000;     // messages held while a gap is being filled
+  // A gap we asked to be filled that is still open after this long is asked for again (at the
+  // next too-high message or timer): the ResendRequest, or a message it brought, may have been
+  // lost. Zero: never again (the gap waits for the counterparty or a disconnect).
+  Duration resend_request_timeout = Duration::Seconds(2);
+  // Send() while not logged on (after a first Logon) stores the message under the next
+  // MsgSeqNum without writing it: the counterparty's next Logon shows the gap and a resend
+  // delivers it (a venue that keeps execution reports across a disconnect). False: Send()
+  // fails with FailedPrecondition.
+  bool store_while_disconnected = false;
   size_t max_input_buffer_bytes = 4u << 20;
 };
 
@@ -131,7 +140,8 @@ class Session {
   void OnDisconnected(Timestamp now, std::string_view reason);
 
   // Sends an application message (sequence number, header and SendingTime filled in here).
-  // FailedPrecondition unless logged on.
+  // FailedPrecondition unless logged on (or stored for a resend, with
+  // store_while_disconnected, once the session has logged on at least once).
   Status Send(Timestamp now, const OutMessage& msg);
   // BusinessMessageReject (j) answering `ref` (FIX 4.4 Volume 1, "Business Message Reject").
   Status SendBusinessReject(Timestamp now, const Message& ref, BusinessRejectReason reason,
@@ -173,6 +183,11 @@ class Session {
   bool Verify(Timestamp now, const Message& msg, bool check_too_high, bool check_too_low);
   void TargetTooHigh(Timestamp now, const Message& msg);
   void TargetTooLow(Timestamp now, const Message& msg);
+  // The open gap was asked for resend_request_timeout ago or more.
+  bool ResendOverdue(Timestamp now) const;
+  // Asks for everything from next_target_seq() on and records the gap up to the highest
+  // queued message.
+  void RequestResend(Timestamp now, std::string why);
 
   void SendLogon(Timestamp now, bool reset_flag);
   void SendHeartbeat(Timestamp now, std::string_view test_req_id);
@@ -192,6 +207,8 @@ class Session {
   void ResetSequences(Timestamp now, std::string_view why);
   void Terminate(std::string_view reason);
   void Event(SessionEvent e, std::string_view text) { host_.OnSessionEvent(e, text); }
+  // Stores an application message under the next MsgSeqNum without writing it.
+  Status StoreForResend(Timestamp now, const OutMessage& msg);
   bool IsGoodTime(Timestamp now, const Message& msg) const;
 
   SessionConfig config_;
@@ -212,6 +229,7 @@ class Session {
   // A gap we asked to be filled: [resend_begin_, resend_end_]; 0 = none outstanding.
   int64_t resend_begin_ = 0;
   int64_t resend_end_ = 0;
+  Timestamp resend_requested_at_;
   std::map<int64_t, std::string> queue_;  // too-high messages, by MsgSeqNum
 
   std::string in_buf_;          // bytes not yet framed

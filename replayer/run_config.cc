@@ -95,7 +95,79 @@ Result<std::vector<ScheduledCommand>> ParseOperators(const toml::table& root,
   return out;
 }
 
+std::string Where(std::string_view origin, const toml::node& n, std::string_view key) {
+  return std::string(origin) + ":" + std::to_string(n.source().begin.line) + ":" +
+         std::to_string(n.source().begin.column) + ": session." + std::string(key);
+}
+
+Result<Duration> SessionDuration(std::string_view origin, const toml::node& n,
+                                 std::string_view key) {
+  const std::optional<std::string> text = n.value<std::string>();
+  if (!text) return InvalidArgument(Where(origin, n, key) + ": expected a duration string");
+  Result<Duration> d = ParseDurationText(*text);
+  if (!d.ok()) return InvalidArgument(Where(origin, n, key) + ": " + d.status().message());
+  if (d->ns < 0) return InvalidArgument(Where(origin, n, key) + ": must not be negative");
+  return d;
+}
+
+Result<SessionLinkConfig> ParseSession(const toml::table& root, std::string_view origin) {
+  SessionLinkConfig c;
+  const toml::node* n = root.get("session");
+  if (n == nullptr) return c;
+  const toml::table* t = n->as_table();
+  if (t == nullptr) return InvalidArgument(std::string(origin) + ": session: expected a table");
+  for (const auto& [k, v] : *t) {
+    const std::string_view key = k.str();
+    if (key == "protocol") {
+      const std::string p = v.value<std::string>().value_or("");
+      if (p == "direct") {
+        c.protocol = LinkProtocol::kDirect;
+      } else if (p == "fix") {
+        c.protocol = LinkProtocol::kFix;
+      } else {
+        return InvalidArgument(Where(origin, v, key) + ": \"" + p +
+                               "\" is not a protocol (use \"direct\" or \"fix\")");
+      }
+    } else if (key == "heartbeat_interval") {
+      Result<Duration> d = SessionDuration(origin, v, key);
+      if (!d.ok()) return d.status();
+      if (d->ns % 1'000'000'000 != 0 || d->ns <= 0 || d->ns > Duration::Seconds(3600).ns) {
+        return InvalidArgument(Where(origin, v, key) +
+                               ": FIX HeartBtInt is whole seconds, from 1 s to 3600 s");
+      }
+      c.heartbeat_interval_s = static_cast<int>(d->ns / 1'000'000'000);
+    } else if (key == "wire_loss") {
+      const std::string text = v.value<std::string>().value_or("");
+      Result<sim::Probability> p = sim::ParseProbabilityText(text);
+      if (!p.ok()) return InvalidArgument(Where(origin, v, key) + ": " + p.status().message());
+      c.wire_loss = *p;
+    } else if (key == "reconnect_interval" || key == "resend_request_timeout") {
+      Result<Duration> d = SessionDuration(origin, v, key);
+      if (!d.ok()) return d.status();
+      (key == "reconnect_interval" ? c.reconnect_interval : c.resend_request_timeout) = *d;
+    } else if (key == "reset_on_logon") {
+      const std::optional<bool> b = v.value<bool>();
+      if (!b) return InvalidArgument(Where(origin, v, key) + ": expected true or false");
+      c.reset_on_logon = *b;
+    } else {
+      return InvalidArgument(Where(origin, v, key) +
+                             ": unknown key (allowed: protocol, heartbeat_interval, wire_loss, "
+                             "reconnect_interval, resend_request_timeout, reset_on_logon)");
+    }
+  }
+  if (c.protocol == LinkProtocol::kDirect && c.wire_loss.num > 0) {
+    return InvalidArgument(std::string(origin) +
+                           ": session.wire_loss needs protocol = \"fix\" (direct links carry "
+                           "no sequence numbers to lose)");
+  }
+  return c;
+}
+
 }  // namespace
+
+std::string_view LinkProtocolName(LinkProtocol p) {
+  return p == LinkProtocol::kFix ? "fix" : "direct";
+}
 
 Result<engine::EngineConfig> ParseEngineSection(std::string_view text, std::string_view origin) {
   Result<toml::table> root = ParseToml(text, origin);
@@ -109,7 +181,8 @@ Result<RunConfig> ParseRunConfig(std::string_view text, std::string_view origin)
   for (const auto& [key, value] : *root) {
     static constexpr std::string_view kKnown[] = {"engine",     "strategy", "risk",
                                                   "operator",   "seed",     "latency",
-                                                  "rate_limit", "faults",   "slippage", "fees"};
+                                                  "rate_limit", "faults",   "slippage", "fees",
+                                                  "session"};
     if (std::find(std::begin(kKnown), std::end(kKnown), key.str()) == std::end(kKnown)) {
       return InvalidArgument(std::string(origin) + ": " + std::string(key.str()) +
                              ": unknown top-level key");
@@ -125,6 +198,9 @@ Result<RunConfig> ParseRunConfig(std::string_view text, std::string_view origin)
   if (!sc.ok()) return sc.status();
   rc.scenario = std::move(*sc);
   rc.scenario.text = std::string(text);
+  Result<SessionLinkConfig> session = ParseSession(*root, origin);
+  if (!session.ok()) return session.status();
+  rc.session = *session;
   Result<std::vector<ScheduledCommand>> ops = ParseOperators(*root, origin);
   if (!ops.ok()) return ops.status();
   rc.operators = std::move(*ops);

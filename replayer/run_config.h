@@ -1,7 +1,8 @@
 // RunConfig: one TOML text configures a simulation run: the engine (`[engine]`, `[strategy]`,
 // `[risk]`, parsed by engine::ParseEngineConfig), the execution models (`seed`, `[latency]`,
 // `[rate_limit]`, `[faults]`, `[slippage]`, parsed by sim::ParseScenario) and the operator
-// commands scheduled during the run (`[[operator]]`, parsed here). The text goes verbatim
+// commands scheduled during the run (`[[operator]]`, parsed here) and the link protocol
+// (`[session]`, parsed here). The text goes verbatim
 // into the journal header's config_text; exact replay rebuilds the engine config from it.
 //
 //   [[operator]]
@@ -29,9 +30,35 @@ struct ScheduledCommand {
   OperatorCommand command;
 };
 
+// How the engine and the simulated venue talk in a simulation (`[session]`):
+//
+//   [session]
+//   protocol = "fix"              # "direct" (the default) or "fix"
+//   heartbeat_interval = "1s"     # FIX HeartBtInt (whole seconds); default 30 s
+//   wire_loss = "1/500"           # a FIX message lost on a link, either way: a sequence gap
+//   reconnect_interval = "1s"     # after the session ended itself (logon timeout, Logout)
+//   resend_request_timeout = "2s" # a gap still open this long is asked for again
+//   reset_on_logon = false        # true: sequence numbers restart at every Logon
+//
+// kDirect carries the engine's commands and the venue's replies as events on the links.
+// kFix encodes them as FIX 4.4 and runs two fix::Sessions back to back over the links
+// (replayer/fix_link.h): the path of a paper session, with session-level faults.
+enum class LinkProtocol : uint8_t { kDirect, kFix };
+std::string_view LinkProtocolName(LinkProtocol p);
+
+struct SessionLinkConfig {
+  LinkProtocol protocol = LinkProtocol::kDirect;
+  int heartbeat_interval_s = 30;
+  sim::Probability wire_loss;
+  Duration reconnect_interval = Duration::Seconds(1);
+  Duration resend_request_timeout = Duration::Seconds(2);
+  bool reset_on_logon = false;
+};
+
 struct RunConfig {
   engine::EngineConfig engine;
   sim::Scenario scenario;
+  SessionLinkConfig session;
   std::vector<ScheduledCommand> operators;  // in time order (stable for equal times)
 };
 

@@ -42,10 +42,16 @@ Result<std::unique_ptr<SimSession>> SimSession::Create(const RunConfig& config,
                                                     std::move(*faults)));
 }
 
-SimSession::SimSession(const RunConfig& config, std::vector<InstrumentDef>, uint64_t seed,
-                       Timestamp t0, RecordSink* sink, std::unique_ptr<engine::Engine> engine,
-                       sim::SimVenue venue, sim::VenueFaults faults)
+SimSession::SimSession(const RunConfig& config, std::vector<InstrumentDef> instruments,
+                       uint64_t seed, Timestamp t0, RecordSink* sink,
+                       std::unique_ptr<engine::Engine> engine, sim::SimVenue venue,
+                       sim::VenueFaults faults)
     : latency_(config.scenario.latency),
+      link_config_(config.session),
+      fix_(config.session.protocol == LinkProtocol::kFix
+               ? std::make_unique<FixLink>(config.session, instruments)
+               : nullptr),
+      wire_rng_(DeriveSeed(seed, kWireSeedStream)),
       sink_(sink),
       engine_(std::move(engine)),
       venue_(std::move(venue)),
@@ -110,7 +116,11 @@ void SimSession::EndRecorded(Timestamp t) {
 
 void SimSession::Start() {
   StartEngine();
-  DispatchToEngine(t0_, SessionState{1, SessionStateKind::kLoggedOn, "simulated venue"});
+  if (fix_) {
+    FixTransportUp(t0_);  // the engine's session logs on; kLoggedOn follows the reply
+  } else {
+    DispatchToEngine(t0_, SessionState{1, SessionStateKind::kLoggedOn, "simulated venue"});
+  }
   for (const ScheduledCommand& c : operators_) {
     sched_.Schedule(t0_ + c.at, Item{ItemKind::kEngineInput, 0, false, c.command, {}});
   }
@@ -141,7 +151,8 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
           replies_.clear();
           venue_.EndOfDay(&replies_);
           std::vector<Payload> expired = std::move(replies_);
-          if (connected_) SendToEngine(sched_.now(), expired);
+          // Over FIX the venue's session keeps them for a resend when it is down.
+          if (connected_ || fix_) SendToEngine(sched_.now(), expired);
         }
       }
     }
@@ -307,27 +318,36 @@ void SimSession::Handle(Timestamp now, Item item) {
       DispatchToEngine(now, std::move(item.payload));
       return;
     case ItemKind::kVenueCommand:
-    case ItemKind::kVenueAdmitted: {
+    case ItemKind::kVenueAdmitted:
+      ExecuteAtVenue(now, std::move(item));
+      return;
+    case ItemKind::kWireToVenue:
+    case ItemKind::kWireToEngine: {
       if (!connected_ || item.epoch != epoch_) {
-        ++result_.links.commands_lost;
+        ++result_.links.wire_lost_in_flight;
         return;
       }
-      if (const auto* n = std::get_if<NewOrder>(&item.payload)) AddOurs(n->cl_ord_id);
-      if (const auto* r = std::get_if<ReplaceOrder>(&item.payload)) AddOurs(r->cl_ord_id);
-      const Event cmd{0, now, item.payload};
-      replies_.clear();
-      if (item.kind == ItemKind::kVenueAdmitted) {
-        venue_.ExecuteAdmitted(cmd, &replies_);
+      const std::string& bytes = std::get<WireMessage>(item.payload).bytes;
+      FixEffects fx;
+      if (item.kind == ItemKind::kWireToVenue) {
+        fix_->VenueReceives(now, bytes, &fx);
       } else {
-        sim::CommandResult r = venue_.OnCommand(cmd, &replies_);
-        if (r.outcome == sim::CommandOutcome::kQueued) {
-          item.kind = ItemKind::kVenueAdmitted;
-          sched_.Schedule(std::max(r.send_at, now), std::move(item));
-          return;
-        }
+        fix_->EngineReceives(now, bytes, &fx);
       }
-      std::vector<Payload> replies = std::move(replies_);
-      SendToEngine(now, replies);
+      ProcessFix(now, fx);
+      return;
+    }
+    case ItemKind::kVenueReply: {
+      FixEffects fx;
+      fix_->SendReply(now, item.payload, &fx);
+      ProcessFix(now, fx);
+      return;
+    }
+    case ItemKind::kFixTimer: {
+      if (now >= fix_timer_at_) fix_timer_at_ = Timestamp::Max();
+      FixEffects fx;
+      fix_->OnTimer(now, &fx);
+      ProcessFix(now, fx);
       return;
     }
     case ItemKind::kTimer: {
@@ -340,27 +360,68 @@ void SimSession::Handle(Timestamp now, Item item) {
     }
     case ItemKind::kDisconnect: {
       const sim::Disconnect d = *item.disconnect;
-      connected_ = false;
-      ++epoch_;
       ++result_.links.disconnects;
-      std::vector<Payload> silent;
-      venue_.OnDisconnect(d.open_orders, &silent);
       if (d.cause == sim::DisconnectCause::kOutage) outage_until_ = d.reconnect_at;
-      DispatchToEngine(now, SessionState{1, SessionStateKind::kDisconnected,
-                                         std::string(sim::DisconnectCauseName(d.cause))});
+      if (fix_) {
+        fault_down_until_ = std::max(fault_down_until_, d.reconnect_at);
+        if (connected_) {
+          FixTransportDown(now, sim::DisconnectCauseName(d.cause), d.open_orders);
+        }
+      } else {
+        connected_ = false;
+        ++epoch_;
+        std::vector<Payload> silent;
+        venue_.OnDisconnect(d.open_orders, &silent);
+        DispatchToEngine(now, SessionState{1, SessionStateKind::kDisconnected,
+                                           std::string(sim::DisconnectCauseName(d.cause))});
+      }
       item.kind = ItemKind::kReconnect;
       sched_.Schedule(std::max(d.reconnect_at, now), std::move(item));
       return;
     }
     case ItemKind::kReconnect: {
-      connected_ = true;
-      const bool after_outage = item.disconnect->cause == sim::DisconnectCause::kOutage;
-      DispatchToEngine(now, SessionState{1, SessionStateKind::kLoggedOn, "reconnected"});
+      // FIX: a reconnect after a session ended itself carries no disconnect; it waits for a
+      // fault's down time, and one that finds the transport up has nothing to do.
+      if (fix_ && (connected_ || now < fault_down_until_)) {
+        if (item.disconnect) ScheduleNextDisconnect(now);
+        return;
+      }
+      const bool after_outage =
+          item.disconnect && item.disconnect->cause == sim::DisconnectCause::kOutage;
+      if (fix_) {
+        FixTransportUp(now);
+      } else {
+        connected_ = true;
+        DispatchToEngine(now, SessionState{1, SessionStateKind::kLoggedOn, "reconnected"});
+      }
       PublishSnapshotAfterReconnect(now, after_outage);
-      ScheduleNextDisconnect(now);
+      if (item.disconnect) ScheduleNextDisconnect(now);
       return;
     }
   }
+}
+
+void SimSession::ExecuteAtVenue(Timestamp now, Item item) {
+  if (!connected_ || item.epoch != epoch_) {
+    ++result_.links.commands_lost;
+    return;
+  }
+  if (const auto* n = std::get_if<NewOrder>(&item.payload)) AddOurs(n->cl_ord_id);
+  if (const auto* r = std::get_if<ReplaceOrder>(&item.payload)) AddOurs(r->cl_ord_id);
+  const Event cmd{0, now, item.payload};
+  replies_.clear();
+  if (item.kind == ItemKind::kVenueAdmitted) {
+    venue_.ExecuteAdmitted(cmd, &replies_);
+  } else {
+    sim::CommandResult r = venue_.OnCommand(cmd, &replies_);
+    if (r.outcome == sim::CommandOutcome::kQueued) {
+      item.kind = ItemKind::kVenueAdmitted;
+      sched_.Schedule(std::max(r.send_at, now), std::move(item));
+      return;
+    }
+  }
+  std::vector<Payload> replies = std::move(replies_);
+  SendToEngine(now, replies);
 }
 
 void SimSession::DispatchToEngine(Timestamp now, Payload input) {
@@ -398,6 +459,12 @@ void SimSession::HandleOutput(Timestamp now, const Payload& out) {
     return;
   }
   if (IsVenueCommand(out)) {
+    if (fix_) {  // sent by the engine's FIX session, or held until its next Logon
+      FixEffects fx;
+      fix_->SendCommand(now, out, &fx);
+      ProcessFix(now, fx);
+      return;
+    }
     if (!connected_) {
       ++result_.links.commands_lost;
       return;
@@ -415,6 +482,31 @@ void SimSession::HandleOutput(Timestamp now, const Payload& out) {
 }
 
 void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
+  if (fix_) {
+    // Ack faults act before encoding: a dropped ack is never sent, a duplicated one is sent
+    // twice (two ExecutionReports), a delayed one is encoded when it is due.
+    FixEffects fx;
+    for (Payload& r : replies) {
+      int copies = 1;
+      if (IsAck(r)) {
+        sim::AckDecision d = faults_.DecideAck(link_rng_);
+        if (d.fate == sim::AckFate::kDrop) {
+          ++result_.links.acks_dropped;
+          continue;
+        }
+        if (d.fate == sim::AckFate::kDuplicate) ++result_.links.acks_duplicated, copies = 2;
+        if (d.fate == sim::AckFate::kDelay) {
+          ++result_.links.acks_delayed;
+          sched_.Schedule(now + d.extra_delay,
+                          Item{ItemKind::kVenueReply, epoch_, true, std::move(r), {}});
+          continue;
+        }
+      }
+      for (int i = 0; i < copies; ++i) fix_->SendReply(now, r, &fx);
+    }
+    ProcessFix(now, fx);
+    return;
+  }
   for (Payload& r : replies) {
     if (auto* f = std::get_if<Fill>(&r)) f->exec_id += exec_id_offset_;
     Timestamp at =
@@ -441,13 +533,77 @@ void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
   }
 }
 
+void SimSession::ProcessFix(Timestamp now, FixEffects& fx) {
+  for (const WireMessage& w : fx.journal) sink_->Record(now, w);
+  for (std::string& b : fx.to_venue) CarryWire(now, true, std::move(b));
+  for (std::string& b : fx.to_engine) CarryWire(now, false, std::move(b));
+  for (Payload& c : fx.venue_commands) {
+    ExecuteAtVenue(now, Item{ItemKind::kVenueCommand, epoch_, false, std::move(c), {}});
+  }
+  for (Payload& in : fx.engine_inputs) DispatchToEngine(now, std::move(in));
+  if (fx.closed && connected_) {
+    FixTransportDown(now, fx.close_reason, faults_.config().disconnect_open_orders);
+    sched_.Schedule(now + link_config_.reconnect_interval,
+                    Item{ItemKind::kReconnect, 0, false, SessionState{}, {}});
+  }
+  ArmFixTimer(now);
+}
+
+void SimSession::CarryWire(Timestamp now, bool to_venue, std::string bytes) {
+  if (link_config_.wire_loss.Draw(wire_rng_)) {
+    ++result_.links.wire_lost;
+    return;
+  }
+  ++result_.links.wire_messages;
+  const Duration latency{(to_venue ? latency_.order_entry : latency_.venue_response)
+                             .Sample(link_rng_)};
+  Timestamp& last = to_venue ? last_to_venue_ : last_to_engine_;
+  last = std::max(now + latency, last);
+  const WireDirection dir = to_venue ? WireDirection::kOutbound : WireDirection::kInbound;
+  sched_.Schedule(last, Item{to_venue ? ItemKind::kWireToVenue : ItemKind::kWireToEngine, epoch_,
+                             !to_venue, WireMessage{kFixLinkConnection, dir, std::move(bytes)},
+                             {}});
+}
+
+void SimSession::ArmFixTimer(Timestamp now) {
+  Timestamp due = fix_->NextTimerDeadline();
+  if (due == Timestamp::Max()) return;
+  // Whatever was due by now has been handled; a deadline not in the future is looked at
+  // again shortly rather than at once, so that a timer can never spin on one instant.
+  if (due <= now) due = now + Duration::Millis(1);
+  if (due >= fix_timer_at_) return;  // an earlier timer is already scheduled
+  fix_timer_at_ = due;
+  sched_.Schedule(due, Item{ItemKind::kFixTimer, 0, false, SessionState{}, {}});
+}
+
+void SimSession::FixTransportDown(Timestamp now, std::string_view why,
+                                  sim::OpenOrderPolicy policy) {
+  connected_ = false;
+  ++epoch_;
+  std::vector<Payload> silent;
+  venue_.OnDisconnect(policy, &silent);
+  FixEffects fx;
+  fix_->Disconnect(now, why, &fx);
+  ProcessFix(now, fx);
+}
+
+void SimSession::FixTransportUp(Timestamp now) {
+  connected_ = true;
+  FixEffects fx;
+  fix_->Connect(now, &fx);
+  ProcessFix(now, fx);
+}
+
 SessionResult SimSession::Finish() const {
   SessionResult r = result_;
+  r.protocol = link_config_.protocol;
+  if (fix_) r.links.fix = fix_->counters();
   r.event_hash = hash_.digest();
   r.engine_digest = engine_->StateDigest();
   r.venue_digest = venue_.StateDigest();
   r.engine = engine_->Summary();
   r.venue = venue_.counters();
+  r.venue_holdings = venue_.SessionHoldings();
   return r;
 }
 

@@ -19,6 +19,20 @@
 // kDisconnected at once, the venue applies the open-order policy, and at reconnect_at the
 // engine gets kLoggedOn. Operator commands from the config reach the engine at their time.
 //
+// With `[session] protocol = "fix"` the order-entry links carry FIX 4.4 instead (FixLink,
+// replayer/fix_link.h): the engine's commands are encoded by its FIX session, and each wire
+// message goes over the link with the order_entry or venue_response latency. The venue's
+// session decodes it, and the venue's replies come back the same way. Each wire message is
+// lost with session.wire_loss (a sequence gap, which the receiver has resent). A
+// disconnect closes the transport: the messages in flight are lost, the engine gets
+// kDisconnected from its session, and at reconnect_at the sessions log on again and resend
+// what the gap lost. A session that ends the connection itself (Logout, logon timeout)
+// reconnects after session.reconnect_interval. The engine gets kLoggedOn when its Logon is
+// answered. Ack faults act on the venue's replies before they are encoded (a dropped ack
+// is never sent, a delayed one is sent late), and the engine's wire messages are recorded
+// as WireMessage records, as a paper session records them. The FIX sessions' heartbeats and
+// timeouts run on the virtual clock.
+//
 // Every engine input is recorded (through the RecordSink) just before it is dispatched, and
 // every output right after, at the dispatch time: the journal of a run in the live format.
 // Venue-side events are not recorded. Randomness: the engine's Rng is seeded with `seed`
@@ -38,6 +52,7 @@
 #include "core/rng.h"
 #include "engine/engine.h"
 #include "replayer/event_hash.h"
+#include "replayer/fix_link.h"
 #include "replayer/market_source.h"
 #include "replayer/run_config.h"
 #include "replayer/scheduler.h"
@@ -65,6 +80,11 @@ struct LinkCounters {
   uint64_t commands_lost = 0;  // sent while the session was down
   uint64_t replies_lost = 0;   // arrived after the session dropped
   uint64_t disconnects = 0;
+  // FIX links only.
+  uint64_t wire_messages = 0;           // carried over the links, both ways
+  uint64_t wire_lost = 0;               // lost to session.wire_loss
+  uint64_t wire_lost_in_flight = 0;     // in flight when the transport went down
+  FixLinkCounters fix;
 };
 
 struct SessionResult {
@@ -73,7 +93,9 @@ struct SessionResult {
   uint64_t engine_digest = 0, venue_digest = 0;
   engine::EngineSummary engine;
   sim::VenueCounters venue;
+  sim::SimVenue::Holdings venue_holdings;  // the truth engine.positions and open_orders match
   LinkCounters links;
+  LinkProtocol protocol = LinkProtocol::kDirect;
   Timestamp start, end;
 };
 
@@ -83,6 +105,7 @@ uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
 // exchange, sim-exchange/server/exchange_core.h, so both draw alike).
 inline constexpr uint64_t kVenueSeedStream = 1;
 inline constexpr uint64_t kLinkSeedStream = 2;
+inline constexpr uint64_t kWireSeedStream = 3;  // FIX links' wire loss
 
 // The venue's models from a scenario (its rate limit, faults, slippage and fees).
 sim::VenueConfig VenueConfigOf(const sim::Scenario& s);
@@ -119,7 +142,11 @@ class SimSession {
     kVenueAdmitted,
     kTimer,
     kDisconnect,
-    kReconnect
+    kReconnect,
+    kWireToVenue,   // FIX links: a WireMessage in flight
+    kWireToEngine,
+    kVenueReply,    // FIX links: a delayed ack, encoded when it is due
+    kFixTimer,      // FIX links: the sessions' next timer deadline
   };
   struct Item {
     ItemKind kind = ItemKind::kEngineInput;
@@ -145,11 +172,27 @@ class SimSession {
   void AddOurs(ClOrdId id);  // ours_.insert, invalidating open_ours_
   // Walks ours_ (dropping the ids no longer open at the venue) into open_ours_.
   void RefreshOpenOurs();
+  // A command arriving at the venue (from the link, or decoded by the venue's FIX session):
+  // executed, or queued by the rate limiter as a kVenueAdmitted item.
+  void ExecuteAtVenue(Timestamp now, Item item);
+  // FIX links: carries what the link produced (wire messages onto the links, decoded
+  // commands to the venue, decoded inputs to the engine) and re-arms the session timer.
+  void ProcessFix(Timestamp now, FixEffects& fx);
+  void CarryWire(Timestamp now, bool to_venue, std::string bytes);
+  void ArmFixTimer(Timestamp now);
+  // Closes the FIX transport: in-flight messages are lost, the venue applies `policy`.
+  void FixTransportDown(Timestamp now, std::string_view why, sim::OpenOrderPolicy policy);
+  void FixTransportUp(Timestamp now);
   // After a reconnect that follows an outage, or when the stale-snapshot fault fires: one
   // L1Quote per L3 instrument, current or stale_book_age old.
   void PublishSnapshotAfterReconnect(Timestamp now, bool after_outage);
 
   sim::LatencyProfile latency_;
+  SessionLinkConfig link_config_;
+  std::unique_ptr<FixLink> fix_;  // FIX links only
+  Rng wire_rng_;                  // session.wire_loss draws
+  Timestamp fault_down_until_ = Timestamp::Min();  // FIX: a fault disconnect's reconnect_at
+  Timestamp fix_timer_at_ = Timestamp::Max();      // FIX: the earliest kFixTimer scheduled
   RecordSink* sink_;
   std::unique_ptr<engine::Engine> engine_;
   sim::SimVenue venue_;

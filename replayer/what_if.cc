@@ -67,6 +67,12 @@ Result<WhatIfReport> WhatIf(const std::string& journal_dir, const WhatIfOptions&
       ParseRunConfig(options.config_text.empty() ? h.config_text : options.config_text,
                      options.config_text.empty() ? journal_dir + " header" : options.config_origin);
   if (!config.ok()) return config.status();
+  if (config->session.protocol != LinkProtocol::kDirect) {
+    return InvalidArgument(
+        "what-if simulates over direct links only, and the config sets [session] protocol = "
+        "\"fix\" (a recorded prefix has no FIX session state to hand over); give --config "
+        "without it");
+  }
   Result<engine::EngineConfig> engine = ParseEngineSection(h.config_text, journal_dir + " header");
   if (!engine.ok()) return engine.status();
   config->engine = std::move(*engine);

@@ -804,6 +804,20 @@ const VenueCounters& SimVenue::counters() const { return impl_->counters; }
 
 uint64_t SimVenue::session_orders_version() const { return impl_->session_version; }
 
+SimVenue::Holdings SimVenue::SessionHoldings() const {
+  Holdings h;
+  for (const auto& [id, o] : impl_->orders) {
+    if (o.cum_qty.raw != 0) {
+      Qty& p = h.positions[o.instrument];
+      p.raw += o.side == Side::kBuy ? o.cum_qty.raw : -o.cum_qty.raw;
+    }
+    const bool working = o.status == OrdStatus::kNew || o.status == OrdStatus::kPartiallyFilled ||
+                         o.status == OrdStatus::kPendingNew;
+    if (working && o.leaves_qty.raw > 0) ++h.open_orders;
+  }
+  return h;
+}
+
 std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
   std::optional<SessionOrderView> v = PeekOrder(cl_ord_id);
   if (!v || v->cum_qty.raw <= 0) return v;

@@ -202,6 +202,13 @@ class SimVenue {
   uint64_t StateDigest() const;
 
   const VenueCounters& counters() const;
+  // What the venue holds for the session: the net position per instrument from every fill,
+  // and the orders still working. The ground truth the engine's view is checked against.
+  struct Holdings {
+    std::map<InstrumentId, Qty> positions;  // instruments with at least one fill
+    uint64_t open_orders = 0;
+  };
+  Holdings SessionHoldings() const;
   std::optional<SessionOrderView> FindOrder(ClOrdId cl_ord_id) const;
   // FindOrder without avg_price (left 0, saving its 128-bit division): for hot paths that
   // need only the status, side, price and quantities.

@@ -45,7 +45,7 @@ OrderedJson SessionJson(const replayer::SessionResult& r) {
   auto opt_ts = [](const std::optional<Timestamp>& t) {
     return t ? OrderedJson(t->ns) : OrderedJson();
   };
-  return OrderedJson{
+  OrderedJson j{
       {"inputs", r.inputs},
       {"outputs", r.outputs},
       {"event_hash", Hex64(r.event_hash)},
@@ -76,6 +76,23 @@ OrderedJson SessionJson(const replayer::SessionResult& r) {
         {"replies_lost", r.links.replies_lost},
         {"disconnects", r.links.disconnects}}},
   };
+  if (r.protocol == replayer::LinkProtocol::kFix) {
+    const replayer::FixLinkCounters& f = r.links.fix;
+    j["fix_session"] = {{"wire_messages", r.links.wire_messages},
+                        {"wire_lost", r.links.wire_lost},
+                        {"wire_lost_in_flight", r.links.wire_lost_in_flight},
+                        {"logons", f.logons},
+                        {"session_ends", f.session_ends},
+                        {"resend_requests", f.resend_requests},
+                        {"resends_served", f.resends_served},
+                        {"gaps_filled", f.gaps_filled},
+                        {"possdup_ignored", f.possdup_ignored},
+                        {"session_rejects", f.session_rejects},
+                        {"commands_held", f.commands_held},
+                        {"commands_dropped", f.commands_dropped},
+                        {"decode_errors", f.decode_errors}};
+  }
+  return j;
 }
 
 void PrintSessionText(const replayer::SessionResult& r) {
@@ -88,6 +105,15 @@ void PrintSessionText(const replayer::SessionResult& r) {
       "commands lost {}, replies lost {}\n",
       r.links.disconnects, r.links.acks_dropped, r.links.acks_duplicated, r.links.acks_delayed,
       r.links.commands_lost, r.links.replies_lost);
+  if (r.protocol == replayer::LinkProtocol::kFix) {
+    const replayer::FixLinkCounters& f = r.links.fix;
+    fmt::print(
+        "fix session: {} wire messages, {} lost (+{} in flight at a disconnect), {} logons, "
+        "{} resend requests, {} gaps filled, {} resent orders ignored as duplicates, "
+        "{} commands held until logon\n",
+        r.links.wire_messages, r.links.wire_lost, r.links.wire_lost_in_flight, f.logons,
+        f.resend_requests, f.gaps_filled, f.possdup_ignored, f.commands_held);
+  }
 }
 
 // ---------------------------------------------------------------- simulate

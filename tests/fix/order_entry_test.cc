@@ -39,12 +39,16 @@ Price Px(const char* text) { return *Price::Parse(text); }
 // Serialises an OutMessage and parses it back, as the wire would.
 class Wire {
  public:
-  const Message& Pass(const OutMessage& m) {
-    bytes_ = std::string(writer_.Write(m, {.begin_string = "FIX.4.4",
-                                           .sender_comp_id = "A",
-                                           .target_comp_id = "B",
-                                           .msg_seq_num = ++seq_,
-                                           .sending_time = kNow}));
+  // poss_dup: as a resend carries it (PossDupFlag=Y, OrigSendingTime).
+  const Message& Pass(const OutMessage& m, bool poss_dup = false) {
+    HeaderFill h{.begin_string = "FIX.4.4",
+                 .sender_comp_id = "A",
+                 .target_comp_id = "B",
+                 .msg_seq_num = ++seq_,
+                 .sending_time = kNow};
+    h.poss_dup = poss_dup;
+    if (poss_dup) h.orig_sending_time = "20240102-14:30:00.123";
+    bytes_ = std::string(writer_.Write(m, h));
     const Status s = msg_.Parse(bytes_);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return msg_;
@@ -386,6 +390,38 @@ TEST_F(OrderEntryTest, VenueAcceptsAnyClOrdIdTextAndEchoesIt) {
   const std::string second(wire_.Pass(out[1]).raw());
   ASSERT_TRUE(m2.Parse(second).ok());
   EXPECT_NE(m2.Get(17), m.Get(17));
+}
+
+TEST_F(OrderEntryTest, VenueIgnoresAResentOrderOrRequestItAlreadyProcessed) {
+  OutMessage d, f, g;
+  ASSERT_TRUE(client_.Encode(Buy(7, "10.5", 100), kNow, &d).ok());
+  ASSERT_TRUE(client_.Encode(ReplaceOrder{.cl_ord_id = 8, .orig_cl_ord_id = 7, .instrument = 1,
+                                          .price = Px("10.6"), .qty = Qty{100}},
+                             kNow, &g).ok());
+  ASSERT_TRUE(client_.Encode(CancelOrder{.cl_ord_id = 9, .orig_cl_ord_id = 8, .instrument = 1},
+                             kNow, &f).ok());
+  for (const OutMessage* m : {&d, &g, &f}) {
+    VenueDecoded first;
+    venue_.Decode(wire_.Pass(*m), kNow, &first);
+    EXPECT_TRUE(first.command.has_value());
+    // The same message resent (PossDupFlag=Y): no second order or request, and no reply.
+    VenueDecoded again;
+    venue_.Decode(wire_.Pass(*m, /*poss_dup=*/true), kNow, &again);
+    EXPECT_FALSE(again.command.has_value()) << m->msg_type();
+    EXPECT_TRUE(again.replies.empty()) << m->msg_type();
+  }
+  EXPECT_EQ(venue_.possdup_ignored(), 3u);
+  // A resent order the venue never saw (lost before it arrived) is a new order.
+  OutMessage fresh;
+  ASSERT_TRUE(client_.Encode(Buy(10, "10.4", 100), kNow, &fresh).ok());
+  VenueDecoded d10;
+  venue_.Decode(wire_.Pass(fresh, /*poss_dup=*/true), kNow, &d10);
+  EXPECT_TRUE(d10.command.has_value());
+  // Without PossDupFlag a repeated ClOrdID is still a duplicate order, rejected.
+  VenueDecoded dup;
+  venue_.Decode(wire_.Pass(d), kNow, &dup);
+  EXPECT_FALSE(dup.command.has_value());
+  ASSERT_EQ(dup.replies.size(), 1u);
 }
 
 TEST_F(OrderEntryTest, VenueRejectsBadFieldsWithAClearText) {

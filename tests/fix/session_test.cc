@@ -432,6 +432,79 @@ TEST(Session, DisconnectMidExchangeThenReconnectRecoversTheGap) {
   EXPECT_EQ(l.initiator.next_sender_seq(), 5);
 }
 
+TEST(Session, ALostResendRequestIsAskedForAgainAfterTheTimeout) {
+  Link l;
+  l.Connect();
+  ASSERT_TRUE(l.initiator.Send(l.now, Order("C1")).ok());  // seq 2: lost on the wire
+  l.ih.outbox.clear();
+  ASSERT_TRUE(l.initiator.Send(l.now, Order("C2")).ok());  // seq 3: shows the gap
+  l.acceptor.OnBytes(l.now, l.ih.outbox.front());
+  l.ih.outbox.clear();
+  ASSERT_EQ(l.ah.outbox.size(), 1u);
+  l.ah.outbox.clear();  // the ResendRequest is lost too
+  // Another too-high message within the timeout: the gap is already asked for.
+  l.now += Duration::Millis(500);
+  ASSERT_TRUE(l.initiator.Send(l.now, Order("C3")).ok());
+  l.acceptor.OnBytes(l.now, l.ih.outbox.front());
+  l.ih.outbox.clear();
+  EXPECT_TRUE(l.ah.outbox.empty());
+  // The timeout (2 s by default) is the acceptor's next timer deadline; then it asks again.
+  EXPECT_EQ(l.acceptor.NextTimerDeadline(), kT0 + Duration::Seconds(2));
+  l.Advance(Duration::Millis(1500));
+  ASSERT_EQ(l.ah.outbox.size(), 1u);
+  EXPECT_EQ(Field(l.ah.outbox.front(), 35), "2");
+  EXPECT_EQ(Field(l.ah.outbox.front(), 7), "2");
+  l.Pump();
+  ASSERT_EQ(l.ah.app.size(), 3u);
+  EXPECT_EQ(Field(l.ah.app[0], 11), "C1");
+  EXPECT_EQ(Field(l.ah.app[2], 11), "C3");
+  EXPECT_TRUE(l.ah.Saw(SessionEvent::kGapFilled));
+}
+
+TEST(Session, StoreWhileDisconnectedDeliversByResendAfterTheNextLogon) {
+  Host ih, ah;
+  MemoryMessageStore is, as;
+  SessionConfig ac = AcceptorConfig();
+  ac.store_while_disconnected = true;
+  Session initiator{InitiatorConfig(), ih, is};
+  Session acceptor{ac, ah, as};
+  // Before any Logon there is no counterparty to store for.
+  EXPECT_FALSE(acceptor.Send(kT0, Order("X")).ok());
+  acceptor.OnConnected(kT0);
+  initiator.OnConnected(kT0);
+  acceptor.OnBytes(kT0, ih.outbox.front());
+  ih.outbox.clear();
+  initiator.OnBytes(kT0, ah.outbox.front());
+  ah.outbox.clear();
+  ASSERT_TRUE(initiator.logged_on());
+  acceptor.OnDisconnected(kT0, "cut");
+  initiator.OnDisconnected(kT0, "cut");
+  // Down: the acceptor's report is stored under seq 2, not written.
+  ASSERT_TRUE(acceptor.Send(kT0, Order("R1")).ok());
+  EXPECT_TRUE(ah.outbox.empty());
+  EXPECT_EQ(acceptor.next_sender_seq(), 3);
+  // The next Logon reply (seq 3) shows the initiator the gap; the resend brings R1.
+  const Timestamp t1 = kT0 + Duration::Seconds(1);
+  acceptor.OnConnected(t1);
+  initiator.OnConnected(t1);
+  for (int round = 0; round < 10 && (!ih.outbox.empty() || !ah.outbox.empty()); ++round) {
+    while (!ih.outbox.empty()) {
+      const std::string b = ih.outbox.front();
+      ih.outbox.pop_front();
+      acceptor.OnBytes(t1, b);
+    }
+    while (!ah.outbox.empty()) {
+      const std::string b = ah.outbox.front();
+      ah.outbox.pop_front();
+      initiator.OnBytes(t1, b);
+    }
+  }
+  ASSERT_EQ(ih.app.size(), 1u);
+  EXPECT_EQ(Field(ih.app[0], 11), "R1");
+  EXPECT_EQ(Field(ih.app[0], 43), "Y");
+  EXPECT_EQ(initiator.next_target_seq(), 4);
+}
+
 TEST(Session, ResetOnLogonStartsFromOne) {
   Host ih, ah;
   MemoryMessageStore is, as;
