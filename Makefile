@@ -45,14 +45,15 @@ bench: build
 	@$(BUILD)/tools/tapedeck bench book --json
 	@$(BUILD)/tools/tapedeck bench simulate --json
 
-# Fuzz the journal reader, the order book, then the FIX session, FUZZ_SECONDS each (new
-# journal inputs land in the committed corpus directory).
+# Fuzz the journal reader, the order book, the FIX session, then whole simulations under
+# fault schedules, FUZZ_SECONDS each (new journal inputs land in the committed corpus
+# directory).
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@cmake -S . -B $(CLANG) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DTD_FUZZ=ON -DTD_BENCH=OFF >/dev/null
 	@cmake --build $(CLANG) -j $(JOBS) --target journal_reader_fuzzer order_book_fuzzer \
-	  fix_session_fuzzer
+	  fix_session_fuzzer sim_fault_fuzzer
 	@$(CLANG)/fuzz/journal_reader_fuzzer -max_total_time=$(FUZZ_SECONDS) \
 	  -artifact_prefix=$(CLANG)/ fuzz/corpus/journal_reader
 	@mkdir -p $(CLANG)/fuzz-book
@@ -61,6 +62,9 @@ fuzz: deps
 	@mkdir -p $(CLANG)/fuzz-fix
 	@$(CLANG)/fuzz/fix_session_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -artifact_prefix=$(CLANG)/ $(CLANG)/fuzz-fix fuzz/corpus/fix_session
+	@mkdir -p $(CLANG)/fuzz-sim
+	@$(CLANG)/fuzz/sim_fault_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=48 -len_control=0 \
+	  -artifact_prefix=$(CLANG)/ $(CLANG)/fuzz-sim fuzz/corpus/sim_fault
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(CLANG)

@@ -75,14 +75,18 @@ Status SetKey(EngineConfig* c, std::string_view table, std::string_view key,
       return Status::Ok();
     }
     if (key == "checkpoint_every_inputs") return integer(&c->checkpoint_every_inputs);
-    if (key == "kill_switch_deadline" || key == "kill_switch_retry") {
+    if (key == "kill_switch_deadline" || key == "kill_switch_retry" ||
+        key == "request_timeout") {
       Result<Duration> d = ParseDurationText(value);
       if (!d.ok()) return d.status();
-      (key == "kill_switch_deadline" ? c->kill_switch_deadline : c->kill_switch_retry) = *d;
+      if (d->ns < 0) return InvalidArgument("must not be negative");
+      (key == "kill_switch_deadline" ? c->kill_switch_deadline
+       : key == "kill_switch_retry"  ? c->kill_switch_retry
+                                     : c->request_timeout) = *d;
       return Status::Ok();
     }
     return InvalidArgument("unknown key (allowed: strategy, bug, checkpoint_every_inputs, "
-                           "kill_switch_deadline, kill_switch_retry)");
+                           "kill_switch_deadline, kill_switch_retry, request_timeout)");
   }
   if (table == "risk") {
     RiskLimits& r = c->risk;

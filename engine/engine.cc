@@ -93,6 +93,10 @@ struct Engine::Impl final : public Context {
   // Kill switch steps.
   void FireKillSwitch(std::string reason);
   void KillSwitchTick();
+  // request_timeout: arms the watchdog timer while a cancel or replace is outstanding, and
+  // asks for the status of the orders whose request has waited that long.
+  void ArmRequestWatchdog();
+  void RequestWatchdogTick();
   void Flatten();
   void CheckFlat();
   void FinalReport(std::string_view outcome);
@@ -113,6 +117,7 @@ struct Engine::Impl final : public Context {
   TimerId next_timer = 1;
   uint64_t next_request_id = 1;
   std::map<TimerId, Timestamp> strategy_timers;
+  TimerId request_timer = 0;  // the request watchdog's timer, 0 when not armed
   bool halted = false;        // a circuit breaker halted new orders
   bool paused = false;        // operator pause
   bool session_down = false;  // between a disconnect and the next logon
@@ -398,6 +403,28 @@ void Engine::Impl::KillSwitchTick() {
   }
 }
 
+void Engine::Impl::ArmRequestWatchdog() {
+  if (config.request_timeout.ns <= 0 || request_timer != 0 || session_down) return;
+  for (const OrderRecord* r : orders.Open(0)) {
+    if (r->s.cancel_pending || r->s.replace_pending) {
+      request_timer = next_timer++;
+      Emit(TimerSet{.timer_id = request_timer, .fire_at = now_ + config.request_timeout});
+      return;
+    }
+  }
+}
+
+void Engine::Impl::RequestWatchdogTick() {
+  request_timer = 0;
+  if (session_down) return;  // every open order is asked about at the next logon
+  for (const OrderRecord* r : orders.Open(0)) {
+    const bool waiting = r->s.cancel_pending || r->s.replace_pending;
+    if (waiting && !r->unknown_state && now_ - r->s.last_update >= config.request_timeout) {
+      Emit(StatusRequest{.cl_ord_id = r->s.cl_ord_id});
+    }
+  }
+}
+
 void Engine::Impl::CheckFlat() {
   if (ks.done || orders.open_count() != 0) return;
   for (const PositionState& p : positions.All()) {
@@ -445,6 +472,7 @@ uint64_t Engine::Impl::Digest() const {
   positions.Digest(&w);
   risk.Digest(&w);
   ks.Digest(&w);
+  if (config.request_timeout.ns > 0) w.U64(request_timer);  // (absent when off: no state)
   w.U64(strategy_timers.size());
   for (const auto& [id, at] : strategy_timers) {
     w.U64(id);
@@ -508,6 +536,8 @@ void Engine::Dispatch(const Event& input, std::vector<Payload>* out) {
         } else if constexpr (std::is_same_v<T, TimerFired>) {
           if (e.ks.active && p.timer_id == e.ks.timer) {
             e.KillSwitchTick();
+          } else if (p.timer_id == e.request_timer && e.request_timer != 0) {
+            e.RequestWatchdogTick();
           } else if (e.strategy_timers.erase(p.timer_id) != 0 && e.StrategyLive()) {
             e.strategy->OnTimer(e, p.timer_id);
           }
@@ -517,6 +547,7 @@ void Engine::Dispatch(const Event& input, std::vector<Payload>* out) {
         // Outputs, wire records and metadata are not engine inputs: ignored.
       },
       input.payload);
+  e.ArmRequestWatchdog();
   ++e.inputs;
   if (e.config.checkpoint_every_inputs != 0 && e.inputs % e.config.checkpoint_every_inputs == 0) {
     // The digest covers the state after this input; `outputs` counts those before the checkpoint.

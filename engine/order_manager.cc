@@ -224,6 +224,20 @@ Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
     case OrdStatus::kUnknown:  // the venue never saw it (or forgot it): it is not working
       Close(*r, r->s.cum_qty.raw > 0 ? OrdStatus::kCanceled : OrdStatus::kRejected, now);
       return a;
+    case OrdStatus::kReplaced:
+      // The id asked about was replaced: the order lives on under a later id, which can only
+      // be the replace we sent last (its ack was lost). Take that id and ask about it; the
+      // order stays unknown, so nothing is sent for it, until the answer.
+      r->unknown_state = true;
+      if (r->replace_req_id != 0 && r->s.cl_ord_id != r->replace_req_id) {
+        r->s.cl_ord_id = r->replace_req_id;
+        r->s.price = r->replace_price;
+        r->s.order_qty = r->replace_qty;
+        r->s.replace_pending = false;
+        a.need_status = true;
+      }
+      Refresh(*r);
+      return a;
     default:
       break;
   }
@@ -293,6 +307,10 @@ Applied OrderManager::ApplyVenue(const Payload& in, Timestamp now) {
     OrderRecord* r = a.order = Find(ra->orig_cl_ord_id);
     if (r == nullptr) r = a.order = Find(ra->cl_ord_id);
     if (r == nullptr) return a;
+    // Only the answer to the replace in flight counts. A duplicate of an ack already applied,
+    // or a late ack of an earlier replace, would put back an old id and leaves quantity and
+    // clear the pending flag of a later replace.
+    if (!r->s.replace_pending || ra->cl_ord_id != r->replace_req_id) return a;
     r->s.replace_pending = false;
     r->acked = true;
     if (IsTerminal(r->s.status)) return a;

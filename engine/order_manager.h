@@ -11,7 +11,9 @@
 // cancel leaves the order live (or filled); a replace crossing a fill takes the venue's
 // leaves; duplicate execution reports are dropped by exec id; a status report whose cum qty
 // exceeds ours yields the missing fill once, and a later Fill already covered by it (fill
-// cum_qty <= ours) does not move positions again.
+// cum_qty <= ours) does not move positions again; a status report saying the id asked about
+// was replaced (the ReplaceAck was lost) moves the order to the replace's id and asks about
+// that one.
 //
 // State digest (Digest): every open order in full, plus two running folds that cost O(1) per
 // change instead of O(orders kept) per checkpoint: the state of each done order every time a

@@ -147,8 +147,9 @@ class MarketMaker final : public Strategy {
         const OrderState* o = ctx.order(q.live);
         if (o == nullptr || IsTerminalStatus(o->status)) {
           q.live = 0;
-        } else if (o->cancel_pending || o->replace_pending) {
-          continue;  // wait for the venue's answer
+        } else if (o->cancel_pending || o->replace_pending ||
+                   o->status == OrdStatus::kUnknown) {
+          continue;  // wait for the venue's answer (a status report, after a disconnect)
         } else if (o->price != want) {
           if (amend_) {  // one OrderCancelReplaceRequest: same order quantity, new price
             (void)ctx.SendReplace(q.live, want, o->order_qty);

@@ -103,6 +103,66 @@ TEST(OrderManager, ReplaceDownToBelowCumFillsTheOrder) {
   EXPECT_TRUE(h.ctx().open_orders(1).empty());
 }
 
+// Found by fuzz/sim_fault_fuzzer: a replace whose ack was lost, then a disconnect. The status
+// of the old id says "replaced"; the order must move to the replace's id and ask about it,
+// not stay open under the old id with nothing left (the market maker then replaced the dead
+// id again and again, each one rejected as an unknown order).
+TEST(OrderManager, StatusReplacedOfTheOldIdMovesToTheReplaceId) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Replace(id, Px("10.05"), Qty{10}));
+  auto r = OfKind<ReplaceOrder>(h.Take()).at(0);
+  // The ReplaceAck is lost; the session drops and comes back.
+  h.Feed(SessionState{.state = SessionStateKind::kDisconnected});
+  auto reqs = OfKind<StatusRequest>(h.Feed(SessionState{.state = SessionStateKind::kLoggedOn}));
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].cl_ord_id, id);
+  auto o = h.Feed(OrderStatusReport{.cl_ord_id = id, .instrument = 1, .side = Side::kBuy,
+                                    .status = OrdStatus::kReplaced, .price = Px("10.00"),
+                                    .order_qty = Qty{10}});
+  reqs = OfKind<StatusRequest>(o);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].cl_ord_id, r.cl_ord_id);
+  const OrderState* s = h.ctx().order(id);
+  EXPECT_EQ(s->cl_ord_id, r.cl_ord_id);
+  EXPECT_EQ(s->status, OrdStatus::kUnknown);
+  EXPECT_FALSE(h.Replace(id, Px("10.10"), Qty{10}));  // nothing is sent while unknown
+  // The venue canceled it on the disconnect.
+  h.Feed(OrderStatusReport{.cl_ord_id = r.cl_ord_id, .instrument = 1, .side = Side::kBuy,
+                           .status = OrdStatus::kCanceled, .price = Px("10.05"),
+                           .order_qty = Qty{10}});
+  EXPECT_EQ(h.ctx().order(id)->status, OrdStatus::kCanceled);
+  EXPECT_TRUE(h.ctx().open_orders(1).empty());
+}
+
+// Found by fuzz/sim_fault_fuzzer: a duplicated ReplaceAck arriving after the next replace was
+// sent cleared that replace's pending flag, and the market maker replaced the stale id.
+TEST(OrderManager, DuplicateOrLateReplaceAckIsIgnored) {
+  Harness h;
+  const ClOrdId id = h.Buy("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Replace(id, Px("10.05"), Qty{10}));
+  const ReplaceOrder r1 = OfKind<ReplaceOrder>(h.Take()).at(0);
+  const ReplaceAck ack1{.cl_ord_id = r1.cl_ord_id, .orig_cl_ord_id = id, .price = Px("10.05"),
+                        .qty = Qty{10}, .leaves_qty = Qty{10}};
+  h.Feed(ack1);
+  h.Feed(h.MakeFill(r1.cl_ord_id, 1, Side::kBuy, "10.05", 4, 4, 6));
+  ASSERT_TRUE(h.Replace(id, Px("10.06"), Qty{10}));
+  const ReplaceOrder r2 = OfKind<ReplaceOrder>(h.Take()).at(0);
+  h.Feed(ack1);  // the duplicate
+  const OrderState* o = h.ctx().order(id);
+  EXPECT_TRUE(o->replace_pending);
+  EXPECT_EQ(o->cl_ord_id, r1.cl_ord_id);
+  EXPECT_EQ(o->leaves_qty, Qty{6});
+  EXPECT_FALSE(h.Replace(id, Px("10.07"), Qty{10}));  // r2 is still in flight
+  h.Feed(ReplaceAck{.cl_ord_id = r2.cl_ord_id, .orig_cl_ord_id = r1.cl_ord_id,
+                    .price = Px("10.06"), .qty = Qty{10}, .leaves_qty = Qty{6}});
+  EXPECT_FALSE(o->replace_pending);
+  EXPECT_EQ(o->cl_ord_id, r2.cl_ord_id);
+  EXPECT_EQ(o->price, Px("10.06"));
+}
+
 TEST(OrderManager, DuplicateExecIdCountsOnce) {
   Harness h;
   const ClOrdId id = h.Buy("10.00", 10);
