@@ -93,8 +93,16 @@ struct SimVenue::Impl {
   // Bumped by every change to `orders` or `cl_ids` (OurFill, OurCancel, a replace, DoNew):
   // see SimVenue::session_orders_version. Not state (not in the digest).
   uint64_t session_version = 0;
+  // The book's events of one operation (OnL3, DoNew, DoCancel, DoReplace), kept so that the
+  // hot paths do not allocate: BookEvents() clears it for each operation, and none of them
+  // nests another (TranslateAll never calls back into a book).
+  std::vector<BookEvent> book_events;
 
   explicit Impl(uint64_t seed) : rng(seed) {}
+  std::vector<BookEvent>& BookEvents() {
+    book_events.clear();
+    return book_events;
+  }
 
   // ---- market data
   void OnL3(const L3Order& m, Timestamp now, std::vector<Payload>* out);
@@ -247,7 +255,7 @@ void SimVenue::Impl::OnL3(const L3Order& m, Timestamp now, std::vector<Payload>*
     ++counters.historical_unknown_refs;
     return;
   }
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   switch (m.action) {
     case L3Action::kAdd:
       in.book.Submit(LimitSpec(m.order_id, kMarket, m.side, TimeInForce::kDay, m.price, m.qty), now,
@@ -425,7 +433,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
        .leaves_qty = c.qty};
 
   const VenueOrderId synthetic = PlaceSyntheticLiquidity(in, c, now, out);
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   OrderSpec spec = LimitSpec(vid, kSession, c.side, c.tif, c.price, c.qty);
   spec.type = c.type;
   spec.stop_price = c.stop_price;
@@ -443,20 +451,21 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
     return reject(events.front().reason,
                   "order rejected by the book, cl_ord_id " + std::to_string(c.cl_ord_id));
   }
-  std::vector<Payload> replies;
-  TranslateAll(in, events, {.now = now, .out = &replies});
+  // This order's replies go after what `out` already holds (say, fills of an older order of
+  // ours from PlaceSyntheticLiquidity), the ack among them.
+  const size_t first = out->size();
+  TranslateAll(in, events, {.now = now, .out = out});
   // The fault oracle draws once per acknowledged order, whatever its probability.
   const bool fill_first = faults && faults->FillBeforeAck(rng);
-  size_t ack_at = 0;
+  size_t ack_at = first;
   if (fill_first) {
-    while (ack_at < replies.size() && std::holds_alternative<Fill>(replies[ack_at])) ++ack_at;
-    if (ack_at > 0) ++counters.fills_before_ack;
+    while (ack_at < out->size() && std::holds_alternative<Fill>((*out)[ack_at])) ++ack_at;
+    if (ack_at > first) ++counters.fills_before_ack;
   }
-  replies.insert(
-      replies.begin() + static_cast<ptrdiff_t>(ack_at),
+  out->insert(
+      out->begin() + static_cast<ptrdiff_t>(ack_at),
       OrderAck{.cl_ord_id = c.cl_ord_id, .venue_order_id = vid, .instrument = c.instrument});
   ++counters.acks;
-  for (Payload& p : replies) out->push_back(std::move(p));
 }
 
 SimVenue::Impl::Order* SimVenue::Impl::FindByCl(ClOrdId cl, bool* replaced) {
@@ -497,7 +506,7 @@ void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<P
                   "too late to cancel cl_ord_id " + std::to_string(c.orig_cl_ord_id));
   }
   Instrument& in = instruments.at(o->instrument);
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   in.book.Cancel(o->venue_order_id, Qty{0}, &events);
   TranslateAll(in, events, {.now = now, .out = out, .cancel_request_id = c.cl_ord_id});
 }
@@ -532,7 +541,7 @@ void SimVenue::Impl::DoReplace(const ReplaceOrder& c, Timestamp now, std::vector
                                                  std::to_string(o->cum_qty.raw));
   }
   Instrument& in = instruments.at(o->instrument);
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   in.book.Replace(o->venue_order_id, c.price, c.qty - o->cum_qty, now, &events);
   if (!events.empty() && events.front().kind == BookEventKind::kRejected) {
     return reject(events.front().reason,
