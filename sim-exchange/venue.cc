@@ -84,7 +84,9 @@ struct SimVenue::Impl {
   std::optional<RateLimiter> limiter;
   std::optional<VenueFaults> faults;
   Rng rng;
-  std::map<VenueOrderId, Order> orders;  // ours, by venue id (= arrival order)
+  // Ours, by venue id: kOurVenueIdBase + n is orders[n - 1] (ids are given in arrival order,
+  // and an order is never removed), so a lookup is an index, not a tree walk.
+  std::vector<Order> orders;
   std::map<ClOrdId, ClEntry> cl_ids;
   uint64_t next_order_n = 1;
   uint64_t next_synthetic_n = 1;
@@ -128,6 +130,13 @@ struct SimVenue::Impl {
   void OurCancel(const BookEvent& e, const Context& ctx);
   OrderStatusReport Report(const Order& o, uint64_t mass_status_id) const;
   Order* FindByCl(ClOrdId cl, bool* replaced);
+  // REQUIRES: `id` is the venue id of an order of ours.
+  Order& OrderOf(VenueOrderId id) {
+    TD_CHECK_MSG(id > kOurVenueIdBase && id - kOurVenueIdBase <= orders.size(),
+                 "an order of ours the venue does not know");
+    return orders[id - kOurVenueIdBase - 1];
+  }
+  const Order& OrderOf(VenueOrderId id) const { return const_cast<Impl*>(this)->OrderOf(id); }
 };
 
 // ---------------------------------------------------------------- translation
@@ -135,9 +144,7 @@ struct SimVenue::Impl {
 void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty qty, Liquidity liq,
                              const Context& ctx) {
   ++session_version;
-  auto it = orders.find(id);
-  TD_CHECK_MSG(it != orders.end(), "a fill for an order of ours the venue does not know");
-  Order& o = it->second;
+  Order& o = OrderOf(id);
   TD_CHECK(qty.raw > 0 && qty <= o.leaves_qty);
   o.cum_qty += qty;
   o.leaves_qty -= qty;
@@ -162,9 +169,7 @@ void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty q
 
 void SimVenue::Impl::OurCancel(const BookEvent& e, const Context& ctx) {
   ++session_version;
-  auto it = orders.find(e.order_id);
-  TD_CHECK(it != orders.end());
-  Order& o = it->second;
+  Order& o = OrderOf(e.order_id);
   TD_CHECK(e.qty <= o.leaves_qty);
   o.leaves_qty -= e.qty;
   const bool requested = e.cause == CancelCause::kRequested || e.cause == CancelCause::kMassCancel;
@@ -207,7 +212,7 @@ void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& 
       case BookEventKind::kReplaced:
         if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
           ++session_version;
-          Order& o = orders.at(e.order_id);
+          Order& o = OrderOf(e.order_id);
           const ClOrdId orig = o.cl_ord_id;
           cl_ids[orig].current = false;
           cl_ids[ctx.replace_cl_ord_id] = {.venue_order_id = o.venue_order_id, .current = true};
@@ -421,7 +426,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
   ++session_version;  // also covers the kRejected status set below
   cl_ids[c.cl_ord_id] = {.venue_order_id = vid};
-  Order& o = orders[vid];
+  Order& o = orders.emplace_back();
   o = {.cl_ord_id = c.cl_ord_id,
        .venue_order_id = vid,
        .instrument = c.instrument,
@@ -473,7 +478,7 @@ SimVenue::Impl::Order* SimVenue::Impl::FindByCl(ClOrdId cl, bool* replaced) {
   auto it = cl_ids.find(cl);
   if (it == cl_ids.end()) return nullptr;
   *replaced = !it->second.current;
-  return &orders.at(it->second.venue_order_id);
+  return &OrderOf(it->second.venue_order_id);
 }
 
 void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<Payload>* out) {
@@ -591,7 +596,7 @@ void SimVenue::Impl::DoStatus(const StatusRequest& c, std::vector<Payload>* out)
     return;
   }
   const size_t first = out->size();
-  for (auto& [vid, o] : orders) {
+  for (Order& o : orders) {
     if (!IsDone(o.status) || o.end_unreported) {
       o.end_unreported = false;
       OrderStatusReport r = Report(o, c.mass_status_id);
@@ -757,11 +762,13 @@ void SimVenue::EndOfDay(std::vector<Payload>* replies) {
 
 uint64_t SimVenue::StateDigest() const {
   const Impl& s = *impl_;
-  XXH3_state_t* st = XXH3_createState();
-  TD_CHECK(st != nullptr);
-  XXH3_64bits_reset(st);
-  auto put = [st](uint64_t v) { XXH3_64bits_update(st, &v, sizeof v); };
-  for (const auto& [vid, o] : s.orders) {
+  // The words are gathered and hashed in one go: XXH3's digest does not depend on how its
+  // input is split, and one update per word would cost more than the hashing.
+  std::vector<uint64_t> words;
+  words.reserve(16 * s.orders.size() + 3 * s.cl_ids.size() + 3 * s.instruments.size() + 32);
+  auto put = [&words](uint64_t v) { words.push_back(v); };
+  for (const Impl::Order& o : s.orders) {
+    const VenueOrderId vid = o.venue_order_id;
     put(vid);
     put(o.cl_ord_id);
     put(o.instrument);
@@ -804,9 +811,7 @@ uint64_t SimVenue::StateDigest() const {
   for (uint64_t v : rs.s) put(v);
   put(rs.has_spare_normal);
   put(rs.spare_normal_bits);
-  const uint64_t digest = XXH3_64bits_digest(st);
-  XXH3_freeState(st);
-  return digest;
+  return XXH3_64bits(words.data(), words.size() * sizeof(uint64_t));
 }
 
 const VenueCounters& SimVenue::counters() const { return impl_->counters; }
@@ -816,7 +821,7 @@ uint64_t SimVenue::session_orders_version() const { return impl_->session_versio
 std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
   std::optional<SessionOrderView> v = PeekOrder(cl_ord_id);
   if (!v || v->cum_qty.raw <= 0) return v;
-  const Impl::Order& o = impl_->orders.at(v->venue_order_id);
+  const Impl::Order& o = impl_->OrderOf(v->venue_order_id);
   v->avg_price = impl_->Report(o, 0).avg_price;
   return v;
 }
@@ -824,7 +829,7 @@ std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
 std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
   auto it = impl_->cl_ids.find(cl_ord_id);
   if (it == impl_->cl_ids.end()) return std::nullopt;
-  const Impl::Order& o = impl_->orders.at(it->second.venue_order_id);
+  const Impl::Order& o = impl_->OrderOf(it->second.venue_order_id);
   SessionOrderView v{.cl_ord_id = o.cl_ord_id,
                      .venue_order_id = o.venue_order_id,
                      .instrument = o.instrument,
