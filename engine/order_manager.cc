@@ -357,6 +357,17 @@ size_t OrderManager::open_count() const {
   return open_.size();
 }
 
+int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
+  int64_t leaves = 0;
+  for (ClOrdId key : open_) {
+    const OrderState& s = orders_.find(key)->second.s;
+    if ((instrument == 0 || s.instrument == instrument) && s.side == side) {
+      leaves += s.leaves_qty.raw;
+    }
+  }
+  return leaves;
+}
+
 void OrderManager::Digest(DigestWriter* w) const {
   w->U64(orders_.size());
   w->U64(open_.size());

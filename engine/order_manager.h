@@ -82,6 +82,9 @@ class OrderManager {
   std::vector<OrderRecord*> Open(InstrumentId instrument);
   std::vector<const OrderRecord*> Open(InstrumentId instrument) const;
   size_t open_count() const;
+  // The summed leaves of the open orders on `side` of `instrument` (0 = all, as in Open()):
+  // the risk gate's worst case, without building Open()'s vector (asked before every order).
+  int64_t OpenLeaves(InstrumentId instrument, Side side) const;
 
   void Digest(DigestWriter* w) const;
 
