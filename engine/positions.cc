@@ -106,15 +106,18 @@ void PositionBook::OnMarketData(const Payload& payload) {
     TopOfBook& b = books_[q->instrument];
     SetOnlyLevel(b.bids, q->bid);
     SetOnlyLevel(b.asks, q->ask);
+    b.UpdateMid();
   } else if (const auto* u = std::get_if<L2Update>(&payload)) {
     TopOfBook& b = books_[u->instrument];
     SetLevel(u->side == Side::kBuy ? b.bids : b.asks, u->price, u->qty);
+    b.UpdateMid();
   } else if (const auto* s = std::get_if<L2Snapshot>(&payload)) {
     TopOfBook& b = books_[s->instrument];
     b.bids.clear();
     b.asks.clear();
     for (const PriceLevel& l : s->bids) SetLevel(b.bids, l.price, l.qty);
     for (const PriceLevel& l : s->asks) SetLevel(b.asks, l.price, l.qty);
+    b.UpdateMid();
   } else if (const auto* t = std::get_if<Trade>(&payload)) {
     books_[t->instrument].last_trade = t->price;
   }
@@ -122,10 +125,7 @@ void PositionBook::OnMarketData(const Payload& payload) {
 
 Price PositionBook::Mid(InstrumentId id) const {
   auto it = books_.find(id);
-  if (it == books_.end()) return Price{};
-  const Price bid = it->second.Bid(), ask = it->second.Ask();
-  if (bid.raw <= 0 || ask.raw <= 0) return Price{};
-  return Price{DivRound(bid.raw + ask.raw, 2)};
+  return it == books_.end() ? Price{} : it->second.mid;
 }
 
 Price PositionBook::Mark(InstrumentId id) const {
