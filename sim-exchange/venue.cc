@@ -2,10 +2,12 @@
 // order the book emitted them; every reply about one of our orders goes through TranslateAll.
 #include "sim-exchange/venue.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "core/check.h"
+#include "core/id_index.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -65,6 +67,7 @@ struct SimVenue::Impl {
     bool end_unreported = false;  // canceled on disconnect; told at the next mass status
   };
   struct ClEntry {
+    ClOrdId cl_ord_id = 0;
     VenueOrderId venue_order_id = 0;
     bool current = true;  // false: replaced by a later ClOrdId
   };
@@ -87,7 +90,11 @@ struct SimVenue::Impl {
   // Ours, by venue id: kOurVenueIdBase + n is orders[n - 1] (ids are given in arrival order,
   // and an order is never removed), so a lookup is an index, not a tree walk.
   std::vector<Order> orders;
-  std::map<ClOrdId, ClEntry> cl_ids;
+  // Every ClOrdId of ours, in arrival order (never removed), found through cl_index: a
+  // lookup on every command and status look, where a tree walk cost more than the venue's
+  // other work. StateDigest sorts a copy by ClOrdId.
+  std::vector<ClEntry> cl_ids;
+  IdIndex cl_index{1024};
   uint64_t next_order_n = 1;
   uint64_t next_synthetic_n = 1;
   ExecId next_exec_id = 1;
@@ -130,6 +137,16 @@ struct SimVenue::Impl {
   void OurCancel(const BookEvent& e, const Context& ctx);
   OrderStatusReport Report(const Order& o, uint64_t mass_status_id) const;
   Order* FindByCl(ClOrdId cl, bool* replaced);
+  ClEntry* FindCl(ClOrdId cl) {
+    const uint32_t i = cl_index.Find(cl);
+    return i == kIdIndexNone ? nullptr : &cl_ids[i];
+  }
+  const ClEntry* FindCl(ClOrdId cl) const { return const_cast<Impl*>(this)->FindCl(cl); }
+  // REQUIRES: `cl` not yet known.
+  void AddCl(ClOrdId cl, VenueOrderId venue_order_id) {
+    cl_index.Insert(cl, static_cast<uint32_t>(cl_ids.size()));
+    cl_ids.push_back({.cl_ord_id = cl, .venue_order_id = venue_order_id, .current = true});
+  }
   // REQUIRES: `id` is the venue id of an order of ours.
   Order& OrderOf(VenueOrderId id) {
     TD_CHECK_MSG(id > kOurVenueIdBase && id - kOurVenueIdBase <= orders.size(),
@@ -214,8 +231,8 @@ void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& 
           ++session_version;
           Order& o = OrderOf(e.order_id);
           const ClOrdId orig = o.cl_ord_id;
-          cl_ids[orig].current = false;
-          cl_ids[ctx.replace_cl_ord_id] = {.venue_order_id = o.venue_order_id, .current = true};
+          FindCl(orig)->current = false;
+          AddCl(ctx.replace_cl_ord_id, o.venue_order_id);
           o.cl_ord_id = ctx.replace_cl_ord_id;
           o.price = e.price;
           o.order_qty = ctx.replace_order_qty;
@@ -414,7 +431,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
                   "unknown instrument " + std::to_string(c.instrument) + " in NewOrder cl_ord_id " +
                       std::to_string(c.cl_ord_id));
   }
-  if (c.cl_ord_id == 0 || cl_ids.contains(c.cl_ord_id)) {
+  if (c.cl_ord_id == 0 || FindCl(c.cl_ord_id) != nullptr) {
     return reject(RejectReason::kDuplicateOrder,
                   "duplicate cl_ord_id " + std::to_string(c.cl_ord_id));
   }
@@ -425,7 +442,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   Instrument& in = it->second;
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
   ++session_version;  // also covers the kRejected status set below
-  cl_ids[c.cl_ord_id] = {.venue_order_id = vid};
+  AddCl(c.cl_ord_id, vid);
   Order& o = orders.emplace_back();
   o = {.cl_ord_id = c.cl_ord_id,
        .venue_order_id = vid,
@@ -475,10 +492,10 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
 
 SimVenue::Impl::Order* SimVenue::Impl::FindByCl(ClOrdId cl, bool* replaced) {
   *replaced = false;
-  auto it = cl_ids.find(cl);
-  if (it == cl_ids.end()) return nullptr;
-  *replaced = !it->second.current;
-  return &OrderOf(it->second.venue_order_id);
+  const ClEntry* e = FindCl(cl);
+  if (e == nullptr) return nullptr;
+  *replaced = !e->current;
+  return &OrderOf(e->venue_order_id);
 }
 
 void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<Payload>* out) {
@@ -536,7 +553,7 @@ void SimVenue::Impl::DoReplace(const ReplaceOrder& c, Timestamp now, std::vector
     return reject(RejectReason::kTooLateToCancel,
                   "order cl_ord_id " + std::to_string(c.orig_cl_ord_id) + " is already done");
   }
-  if (c.cl_ord_id == 0 || cl_ids.contains(c.cl_ord_id)) {
+  if (c.cl_ord_id == 0 || FindCl(c.cl_ord_id) != nullptr) {
     return reject(RejectReason::kDuplicateOrder,
                   "duplicate cl_ord_id " + std::to_string(c.cl_ord_id));
   }
@@ -787,8 +804,12 @@ uint64_t SimVenue::StateDigest() const {
       put(v ? static_cast<uint64_t>(v->queue_ahead_qty.raw) : ~uint64_t{0});
     }
   }
-  for (const auto& [cl, e] : s.cl_ids) {
-    put(cl);
+  std::vector<Impl::ClEntry> by_cl = s.cl_ids;
+  std::sort(by_cl.begin(), by_cl.end(), [](const Impl::ClEntry& a, const Impl::ClEntry& b) {
+    return a.cl_ord_id < b.cl_ord_id;
+  });
+  for (const Impl::ClEntry& e : by_cl) {
+    put(e.cl_ord_id);
     put(e.venue_order_id);
     put(e.current ? 1 : 0);
   }
@@ -827,9 +848,9 @@ std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
 }
 
 std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
-  auto it = impl_->cl_ids.find(cl_ord_id);
-  if (it == impl_->cl_ids.end()) return std::nullopt;
-  const Impl::Order& o = impl_->OrderOf(it->second.venue_order_id);
+  const Impl::ClEntry* e = impl_->FindCl(cl_ord_id);
+  if (e == nullptr) return std::nullopt;
+  const Impl::Order& o = impl_->OrderOf(e->venue_order_id);
   SessionOrderView v{.cl_ord_id = o.cl_ord_id,
                      .venue_order_id = o.venue_order_id,
                      .instrument = o.instrument,
@@ -839,7 +860,7 @@ std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
                      .order_qty = o.order_qty,
                      .cum_qty = o.cum_qty,
                      .leaves_qty = o.leaves_qty};
-  if (!it->second.current) v.status = OrdStatus::kReplaced;
+  if (!e->current) v.status = OrdStatus::kReplaced;
   return v;
 }
 
