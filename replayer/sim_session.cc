@@ -134,10 +134,9 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
   bool market_done = false;
   while (true) {
     if (!md && !market_done) {
-      Event e;
-      if (source.Next(&e)) {
-        md = std::move(e);
-      } else {
+      md.emplace();  // read in place: one Event less to move and destroy per record
+      if (!source.Next(&*md)) {
+        md.reset();
         market_done = true;
         if (end == Timestamp::Max()) {
           // The data ran out without a set duration: the venue's trading day ends here, and
