@@ -48,9 +48,27 @@ bool IsTerminal(OrdStatus s) {
          s == OrdStatus::kExpired || s == OrdStatus::kReplaced;
 }
 
+void OrderManager::Alias(ClOrdId id, uint32_t index) {
+  if (ids_.Find(id) != kIdIndexNone) ids_.Erase(id);
+  ids_.Insert(id, index);
+}
+
 OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
-  TD_CHECK(alias_.count(o.cl_ord_id) == 0);
-  OrderRecord& r = orders_[o.cl_ord_id];
+  TD_CHECK(ids_.Find(o.cl_ord_id) == kIdIndexNone);
+  uint32_t index;
+  if (free_records_.empty()) {
+    index = static_cast<uint32_t>(records_.size());
+    records_.emplace_back();
+  } else {
+    index = free_records_.back();
+    free_records_.pop_back();
+    // A fresh record, keeping the storage of its ids.
+    std::vector<ClOrdId> ids = std::move(records_[index].ids);
+    ids.clear();
+    records_[index] = OrderRecord{};
+    records_[index].ids = std::move(ids);
+  }
+  OrderRecord& r = records_[index];
   r.s.cl_ord_id = o.cl_ord_id;
   r.s.orig_cl_ord_id = o.cl_ord_id;
   r.s.instrument = o.instrument;
@@ -64,8 +82,8 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   r.s.sent = now;
   r.s.last_update = now;
   r.ids.push_back(o.cl_ord_id);
-  alias_[o.cl_ord_id] = o.cl_ord_id;
-  open_.insert(o.cl_ord_id);
+  ids_.Insert(o.cl_ord_id, index);
+  open_.insert(std::lower_bound(open_.begin(), open_.end(), o.cl_ord_id), o.cl_ord_id);
   return r;
 }
 
@@ -74,7 +92,7 @@ void OrderManager::AddCancel(OrderRecord& r, ClOrdId cancel_id, Timestamp now) {
   r.s.cancel_pending = true;
   r.s.last_update = now;
   r.ids.push_back(cancel_id);
-  alias_[cancel_id] = r.s.orig_cl_ord_id;
+  Alias(cancel_id, ids_.Find(r.s.orig_cl_ord_id));
   Refresh(r);
 }
 
@@ -86,15 +104,13 @@ void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Q
   r.s.replace_pending = true;
   r.s.last_update = now;
   r.ids.push_back(replace_id);
-  alias_[replace_id] = r.s.orig_cl_ord_id;
+  Alias(replace_id, ids_.Find(r.s.orig_cl_ord_id));
   Refresh(r);
 }
 
 OrderRecord* OrderManager::Find(ClOrdId any_id) {
-  auto a = alias_.find(any_id);
-  if (a == alias_.end()) return nullptr;
-  auto it = orders_.find(a->second);
-  return it == orders_.end() ? nullptr : &it->second;
+  const uint32_t index = ids_.Find(any_id);
+  return index == kIdIndexNone ? nullptr : &records_[index];
 }
 
 const OrderRecord* OrderManager::Find(ClOrdId any_id) const {
@@ -125,7 +141,9 @@ void OrderManager::Close(OrderRecord& r, OrdStatus status, Timestamp now) {
   r.unknown_state = false;
   r.s.last_update = now;
   if (was_open) {
-    open_.erase(r.s.orig_cl_ord_id);
+    auto open = std::lower_bound(open_.begin(), open_.end(), r.s.orig_cl_ord_id);
+    TD_CHECK(open != open_.end() && *open == r.s.orig_cl_ord_id);
+    open_.erase(open);
     closed_fifo_.push_back(r.s.orig_cl_ord_id);
     Prune();
   }
@@ -133,11 +151,14 @@ void OrderManager::Close(OrderRecord& r, OrdStatus status, Timestamp now) {
 
 void OrderManager::Prune() {
   while (closed_fifo_.size() > kMaxClosedOrders) {
-    auto it = orders_.find(closed_fifo_.front());
+    const ClOrdId key = closed_fifo_.front();
     closed_fifo_.pop_front();
-    if (it == orders_.end()) continue;
-    for (ClOrdId id : it->second.ids) alias_.erase(id);
-    orders_.erase(it);
+    const uint32_t index = ids_.Find(key);
+    if (index == kIdIndexNone || records_[index].s.orig_cl_ord_id != key) continue;
+    for (ClOrdId id : records_[index].ids) {
+      if (ids_.Find(id) != kIdIndexNone) ids_.Erase(id);
+    }
+    free_records_.push_back(index);
   }
 }
 
@@ -358,7 +379,7 @@ std::vector<OrderRecord*> OrderManager::Open(InstrumentId instrument) {
   std::vector<OrderRecord*> out;
   out.reserve(open_.size());
   for (ClOrdId key : open_) {
-    OrderRecord& r = orders_.find(key)->second;
+    OrderRecord& r = Record(key);
     if (instrument != 0 && r.s.instrument != instrument) continue;
     out.push_back(&r);
   }
@@ -375,10 +396,21 @@ size_t OrderManager::open_count() const {
   return open_.size();
 }
 
+int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
+  int64_t leaves = 0;
+  for (ClOrdId key : open_) {
+    const OrderState& s = Record(key).s;
+    if ((instrument == 0 || s.instrument == instrument) && s.side == side) {
+      leaves += s.leaves_qty.raw;
+    }
+  }
+  return leaves;
+}
+
 void OrderManager::Digest(DigestWriter* w) const {
-  w->U64(orders_.size());
+  w->U64(records_.size() - free_records_.size());
   w->U64(open_.size());
-  for (ClOrdId key : open_) WriteOrder(key, orders_.find(key)->second, w);
+  for (ClOrdId key : open_) WriteOrder(key, Record(key), w);
   w->U64(done_fold_);
   w->U64(exec_fifo_.size());
   w->U64(exec_fold_);

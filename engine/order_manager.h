@@ -26,10 +26,10 @@
 
 #include <deque>
 #include <set>
-#include <unordered_map>
 #include <vector>
 
 #include "core/event.h"
+#include "core/id_index.h"
 #include "engine/digest_writer.h"
 #include "engine/engine.h"
 
@@ -84,6 +84,9 @@ class OrderManager {
   std::vector<OrderRecord*> Open(InstrumentId instrument);
   std::vector<const OrderRecord*> Open(InstrumentId instrument) const;
   size_t open_count() const;
+  // The summed leaves of the open orders on `side` of `instrument` (0 = all, as in Open()):
+  // the risk gate's worst case, without building Open()'s vector (asked before every order).
+  int64_t OpenLeaves(InstrumentId instrument, Side side) const;
 
   void Digest(DigestWriter* w) const;
 
@@ -94,14 +97,24 @@ class OrderManager {
   void Prune();
   Applied ApplyFill(const Fill& f, Timestamp now);
   Applied ApplyStatus(const OrderStatusReport& rep, Timestamp now);
+  // Points `id` at record `index` (replacing what it pointed at, if anything).
+  void Alias(ClOrdId id, uint32_t index);
+  OrderRecord& Record(ClOrdId key) { return records_[ids_.Find(key)]; }
+  const OrderRecord& Record(ClOrdId key) const { return records_[ids_.Find(key)]; }
 
-  // Looked up on every venue message and strategy query, never iterated (open_ gives the
-  // deterministic order): hashed by the integer id.
-  std::unordered_map<ClOrdId, OrderRecord> orders_;
-  std::unordered_map<ClOrdId, ClOrdId> alias_;  // any id of a chain -> its key
+  // The records kept, by index. A deque: a record never moves while it is kept, so an
+  // OrderRecord* stays valid across later AddNew calls (the engine holds one while the
+  // strategy sends orders). The slots of pruned records are reused (free_records_).
+  std::deque<OrderRecord> records_;
+  std::vector<uint32_t> free_records_;
+  // Any id of a chain (its key, replace and cancel-request ids) -> its record. Looked up on
+  // every venue message and strategy query, never iterated (open_ gives the deterministic
+  // order).
+  IdIndex ids_{1024};
   // Keys of the orders not terminal, ascending: Open() walks these, not every order kept.
-  // An order opens only in AddNew and closes only in Close.
-  std::set<ClOrdId> open_;
+  // An order opens only in AddNew and closes only in Close. A sorted vector: a handful of
+  // open orders, and keys are given in increasing order, so an insert lands at the back.
+  std::vector<ClOrdId> open_;
   std::set<ExecId> seen_exec_;
   std::deque<ExecId> exec_fifo_;
   std::deque<ClOrdId> closed_fifo_;

@@ -60,14 +60,35 @@ Money PositionBook::ApplyFill(InstrumentId instrument, Side side, Price price, Q
   return realized;
 }
 
+namespace {
+
+void SetLevel(std::map<int64_t, int64_t>& side, Price px, Qty q) {
+  if (q.raw <= 0) {
+    side.erase(px.raw);
+  } else {
+    side[px.raw] = q.raw;
+  }
+}
+
+// An L1 side: the map ends up holding that one level (none without a price and a quantity).
+// Its node is reused rather than freed and allocated again, so an L1 stream does not allocate.
+void SetOnlyLevel(std::map<int64_t, int64_t>& side, PriceLevel level) {
+  if (level.price.raw <= 0 || level.qty.raw <= 0) {
+    side.clear();
+  } else if (side.size() == 1) {
+    auto node = side.extract(side.begin());
+    node.key() = level.price.raw;
+    node.mapped() = level.qty.raw;
+    side.insert(std::move(node));
+  } else {
+    side.clear();
+    side.emplace(level.price.raw, level.qty.raw);
+  }
+}
+
+}  // namespace
+
 void PositionBook::OnMarketData(const Payload& payload) {
-  auto set_level = [](std::map<int64_t, int64_t>& side, Price px, Qty q) {
-    if (q.raw <= 0) {
-      side.erase(px.raw);
-    } else {
-      side[px.raw] = q.raw;
-    }
-  };
   if (const auto* o = std::get_if<L3Order>(&payload)) {
     // L3 streams: no book is rebuilt here (the sim-exchange owns that); executions give the
     // mark. Any other L3 record changes nothing here, and keeps the cached TotalPnl valid.
@@ -83,19 +104,20 @@ void PositionBook::OnMarketData(const Payload& payload) {
   total_pnl_.reset();
   if (const auto* q = std::get_if<L1Quote>(&payload)) {
     TopOfBook& b = books_[q->instrument];
-    b.bids.clear();
-    b.asks.clear();
-    if (q->bid.price.raw > 0) set_level(b.bids, q->bid.price, q->bid.qty);
-    if (q->ask.price.raw > 0) set_level(b.asks, q->ask.price, q->ask.qty);
+    SetOnlyLevel(b.bids, q->bid);
+    SetOnlyLevel(b.asks, q->ask);
+    b.UpdateMid();
   } else if (const auto* u = std::get_if<L2Update>(&payload)) {
     TopOfBook& b = books_[u->instrument];
-    set_level(u->side == Side::kBuy ? b.bids : b.asks, u->price, u->qty);
+    SetLevel(u->side == Side::kBuy ? b.bids : b.asks, u->price, u->qty);
+    b.UpdateMid();
   } else if (const auto* s = std::get_if<L2Snapshot>(&payload)) {
     TopOfBook& b = books_[s->instrument];
     b.bids.clear();
     b.asks.clear();
-    for (const PriceLevel& l : s->bids) set_level(b.bids, l.price, l.qty);
-    for (const PriceLevel& l : s->asks) set_level(b.asks, l.price, l.qty);
+    for (const PriceLevel& l : s->bids) SetLevel(b.bids, l.price, l.qty);
+    for (const PriceLevel& l : s->asks) SetLevel(b.asks, l.price, l.qty);
+    b.UpdateMid();
   } else if (const auto* t = std::get_if<Trade>(&payload)) {
     books_[t->instrument].last_trade = t->price;
   }
@@ -103,10 +125,7 @@ void PositionBook::OnMarketData(const Payload& payload) {
 
 Price PositionBook::Mid(InstrumentId id) const {
   auto it = books_.find(id);
-  if (it == books_.end()) return Price{};
-  const Price bid = it->second.Bid(), ask = it->second.Ask();
-  if (bid.raw <= 0 || ask.raw <= 0) return Price{};
-  return Price{DivRound(bid.raw + ask.raw, 2)};
+  return it == books_.end() ? Price{} : it->second.mid;
 }
 
 Price PositionBook::Mark(InstrumentId id) const {

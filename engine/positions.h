@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "core/event.h"
+#include "core/fixed_point.h"
 #include "engine/digest_writer.h"
 #include "engine/engine.h"
 
@@ -23,8 +24,15 @@ namespace td::engine::internal {
 struct TopOfBook {
   std::map<int64_t, int64_t> bids, asks;  // price raw -> qty raw (from L2 / L1)
   Price last_trade;
+  // The mid of bids and asks (0 without both), set again by every change to them: it is asked
+  // on every input (marks, the risk gate, strategies) and changes far less often.
+  Price mid;
   Price Bid() const { return bids.empty() ? Price{} : Price{bids.rbegin()->first}; }
   Price Ask() const { return asks.empty() ? Price{} : Price{asks.begin()->first}; }
+  void UpdateMid() {
+    const Price bid = Bid(), ask = Ask();
+    mid = bid.raw <= 0 || ask.raw <= 0 ? Price{} : Price{DivRound(bid.raw + ask.raw, 2)};
+  }
 };
 
 struct PositionRecord {

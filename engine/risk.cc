@@ -45,10 +45,7 @@ std::optional<RiskEvent> RiskGate::Check(const OrderIntent& o, const PositionBoo
     }
   }
   // Projected position: the worst case if every open order on this side fills.
-  int64_t same_side_leaves = 0;
-  for (const OrderRecord* r : orders.Open(o.instrument)) {
-    if (r->s.side == o.side) same_side_leaves += r->s.leaves_qty.raw;
-  }
+  const int64_t same_side_leaves = orders.OpenLeaves(o.instrument, o.side);
   const int64_t pos = positions.Position(o.instrument).raw;
   const int64_t add = same_side_leaves + o.qty.raw;
   const int64_t projected = o.side == Side::kBuy ? pos + add : pos - add;

@@ -8,11 +8,18 @@
 namespace td::replayer {
 namespace {
 
+// XXH3's streaming digest does not depend on how its input is split into updates, so the
+// canonical bytes of many outputs are gathered and hashed in one update of about this size:
+// one update per output costs more than the hashing itself.
+constexpr size_t kHashBatchBytes = 16 << 10;
+
 // Appends fixed-width little-endian fields; the byte order is explicit, not the host's.
 class CanonicalBytes {
  public:
   void U64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) bytes_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    char le[8];
+    for (int i = 0; i < 8; ++i) le[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+    bytes_.append(le, sizeof le);
   }
   void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
   void Str(const std::string& s) {
@@ -64,9 +71,13 @@ void Fields(const Checkpoint& o, CanonicalBytes* b) {
 
 struct EventHash::State {
   XXH3_state_t* xxh = XXH3_createState();
-  CanonicalBytes scratch;
+  CanonicalBytes pending;  // canonical bytes not yet hashed (under kHashBatchBytes)
   State() { XXH3_64bits_reset(xxh); }
   ~State() { XXH3_freeState(xxh); }
+  void Update() {
+    XXH3_64bits_update(xxh, pending.bytes().data(), pending.bytes().size());
+    pending.Clear();
+  }
 };
 
 EventHash::EventHash() : state_(std::make_unique<State>()) {}
@@ -75,8 +86,7 @@ EventHash::EventHash(EventHash&&) noexcept = default;
 EventHash& EventHash::operator=(EventHash&&) noexcept = default;
 
 void EventHash::Add(Timestamp ts, const Payload& output) {
-  CanonicalBytes& b = state_->scratch;
-  b.Clear();
+  CanonicalBytes& b = state_->pending;
   b.I64(ts.ns);
   b.U64(output.index());
   std::visit(
@@ -84,10 +94,13 @@ void EventHash::Add(Timestamp ts, const Payload& output) {
         if constexpr (requires { Fields(v, &b); }) Fields(v, &b);
       },
       output);
-  XXH3_64bits_update(state_->xxh, b.bytes().data(), b.bytes().size());
+  if (b.bytes().size() >= kHashBatchBytes) state_->Update();
   ++count_;
 }
 
-uint64_t EventHash::digest() const { return XXH3_64bits_digest(state_->xxh); }
+uint64_t EventHash::digest() const {
+  state_->Update();  // the same digest whenever it is asked: the pending bytes go in once
+  return XXH3_64bits_digest(state_->xxh);
+}
 
 }  // namespace td::replayer

@@ -6,6 +6,11 @@
 #include "replayer/record_kinds.h"
 
 namespace td::replayer {
+namespace {
+
+size_t SideIndex(Side side) { return side == Side::kBuy ? 0 : 1; }
+
+}  // namespace
 
 uint64_t DeriveSeed(uint64_t seed, uint64_t stream) {
   uint64_t z = seed ^ (stream * 0x9e3779b97f4a7c15ULL);
@@ -139,10 +144,9 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
   bool market_done = false;
   while (true) {
     if (!md && !market_done) {
-      Event e;
-      if (source.Next(&e)) {
-        md = std::move(e);
-      } else {
+      md.emplace();  // read in place: one Event less to move and destroy per record
+      if (!source.Next(&*md)) {
+        md.reset();
         market_done = true;
         if (end == Timestamp::Max()) {
           // The data ran out without a set duration: the venue's trading day ends here, and
@@ -150,9 +154,8 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
           end = std::max(last_md_, sched_.now()) + kDrainAfterMarket;
           replies_.clear();
           venue_.EndOfDay(&replies_);
-          std::vector<Payload> expired = std::move(replies_);
           // Over FIX the venue's session keeps them for a resend when it is down.
-          if (connected_ || fix_) SendToEngine(sched_.now(), expired);
+          if (connected_ || fix_) SendToEngine(sched_.now(), replies_);
         }
       }
     }
@@ -179,8 +182,7 @@ void SimSession::HandleMarketData(Event& md) {
   }
   replies_.clear();
   venue_.OnMarketData(md, &replies_);
-  std::vector<Payload> fills = std::move(replies_);
-  SendToEngine(now, fills);
+  SendToEngine(now, replies_);
   if (now < outage_until_) {  // the venue's feed is down: the touch moves unseen
     if (const auto* l3 = std::get_if<L3Order>(&md.payload)) (void)TouchChange(*l3);
     return;
@@ -238,6 +240,27 @@ void SimSession::RefreshOpenOurs() {
   }
   open_ours_valid_ = true;
   open_ours_version_ = venue_.session_orders_version();
+  own_instrument_ = 0;  // own_ is summed from open_ours_ again
+}
+
+void SimSession::SumOwnLevels(InstrumentId instrument) {
+  // A handful of entries at most: a flat vector summed by key; only the sums are used, so the
+  // order of its entries does not matter.
+  own_.clear();
+  own_levels_[0] = own_levels_[1] = 0;
+  for (const OwnOrder& v : open_ours_) {
+    if (v.instrument != instrument) continue;
+    auto o = std::find_if(own_.begin(), own_.end(), [&](const OwnLevel& e) {
+      return e.side == v.side && e.price == v.price;
+    });
+    if (o == own_.end()) {
+      own_.push_back(OwnLevel{v.side, v.price, v.leaves});
+      ++own_levels_[SideIndex(v.side)];
+    } else {
+      o->qty += v.leaves;
+    }
+  }
+  own_instrument_ = instrument;
 }
 
 std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
@@ -250,46 +273,26 @@ std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
   if (!open_ours_valid_ || open_ours_version_ != venue_.session_orders_version()) {
     RefreshOpenOurs();
   }
-  // Our own resting quantity by side and price on this instrument, to take out of the public
-  // touch. A handful of entries at most: a flat scratch vector summed by key; only the sums
-  // are used, so the order of its entries does not matter.
-  own_.clear();
-  for (const OwnOrder& v : open_ours_) {
-    if (v.instrument != l3.instrument) continue;
-    auto o = std::find_if(own_.begin(), own_.end(), [&](const OwnLevel& e) {
-      return e.side == v.side && e.price == v.price;
-    });
-    if (o == own_.end()) {
-      own_.push_back(OwnLevel{v.side, v.price, v.leaves});
-    } else {
-      o->qty += v.leaves;
-    }
-  }
+  if (own_instrument_ != l3.instrument) SumOwnLevels(l3.instrument);
   L1Quote q;
   q.instrument = l3.instrument;
   for (Side side : {Side::kBuy, Side::kSell}) {
-    const bool own_on_side = std::any_of(own_.begin(), own_.end(),
-                                         [side](const OwnLevel& e) { return e.side == side; });
-    // Without own quantity on this side the first level with a positive displayed quantity is
-    // the touch: fetch one level first, and the full scan only when that one does not do.
-    size_t want = own_on_side ? kTouchLevelsScanned : 1;
-    bool found = false;
-    while (!found) {
-      sim::LevelView* levels = touch_levels_;  // a member: not zeroed on every call
-      const size_t n = book->Levels(side, want, levels);
-      for (size_t i = 0; i < n; ++i) {
-        int64_t own_qty = 0;
-        for (const OwnLevel& e : own_) {
-          if (e.side == side && e.price == levels[i].price.raw) own_qty = e.qty;
-        }
-        const int64_t qty = levels[i].qty.raw - own_qty;
-        if (qty <= 0) continue;
-        (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{levels[i].price, Qty{qty}};
-        found = true;
-        break;
+    // The touch is the first level with a positive quantity once ours is taken out. Every
+    // level has a positive displayed quantity, so only a level of ours can fall to zero: the
+    // touch is among the first (our levels on this side + 1). Fetching just those gives the
+    // same answer as the full scan of kTouchLevelsScanned levels.
+    const size_t want = std::min(kTouchLevelsScanned, own_levels_[SideIndex(side)] + 1);
+    sim::LevelView* levels = touch_levels_;  // a member: not zeroed on every call
+    const size_t n = book->Levels(side, want, levels);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t own_qty = 0;
+      for (const OwnLevel& e : own_) {
+        if (e.side == side && e.price == levels[i].price.raw) own_qty = e.qty;
       }
-      if (found || n < want || want == kTouchLevelsScanned) break;
-      want = kTouchLevelsScanned;
+      const int64_t qty = levels[i].qty.raw - own_qty;
+      if (qty <= 0) continue;
+      (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{levels[i].price, Qty{qty}};
+      break;
     }
   }
   q.exchange_ts = l3.exchange_ts;
@@ -420,8 +423,7 @@ void SimSession::ExecuteAtVenue(Timestamp now, Item item) {
       return;
     }
   }
-  std::vector<Payload> replies = std::move(replies_);
-  SendToEngine(now, replies);
+  SendToEngine(now, replies_);
 }
 
 void SimSession::DispatchToEngine(Timestamp now, Payload input) {

@@ -164,7 +164,9 @@ class SimSession {
   // By value: a scheduled item's payload is moved in, not copied.
   void DispatchToEngine(Timestamp now, Payload input);
   void HandleOutput(Timestamp now, const Payload& out);
-  // Consumes `replies` (its payloads are moved into the link).
+  // Consumes `replies` (its payloads are moved into the link; the caller clears it before
+  // reusing it). It only schedules (over FIX: encodes, then schedules the wire messages): it
+  // never reaches the venue or the engine, so `replies` may be the venue's scratch replies_.
   void SendToEngine(Timestamp now, std::vector<Payload>& replies);
   void ScheduleNextDisconnect(Timestamp from);
   // The L1 feed: the venue book's touch after an L3 record, when it changed.
@@ -183,6 +185,8 @@ class SimSession {
   // Closes the FIX transport: in-flight messages are lost, the venue applies `policy`.
   void FixTransportDown(Timestamp now, std::string_view why, sim::OpenOrderPolicy policy);
   void FixTransportUp(Timestamp now);
+  // Sums open_ours_ of `instrument` into own_ and own_levels_.
+  void SumOwnLevels(InstrumentId instrument);
   // After a reconnect that follows an outage, or when the stale-snapshot fault fires: one
   // L1Quote per L3 instrument, current or stale_book_age old.
   void PublishSnapshotAfterReconnect(Timestamp now, bool after_outage);
@@ -223,7 +227,11 @@ class SimSession {
     int64_t price;  // raw
     int64_t qty;    // raw, our leaves at that price
   };
-  std::vector<OwnLevel> own_;  // TouchChange's scratch
+  // Our resting quantity by side and price on own_instrument_, summed from open_ours_ (0: to
+  // be summed again), and how many such levels each side has (buy, sell).
+  std::vector<OwnLevel> own_;
+  InstrumentId own_instrument_ = 0;
+  size_t own_levels_[2] = {0, 0};
   sim::LevelView touch_levels_[kTouchLevelsScanned];  // TouchChange's scratch
   // The open orders among ours_, as of venue_.session_orders_version() ==
   // open_ours_version_ (valid only while open_ours_valid_: AddOurs clears it).

@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/id_index.h"
 
 namespace td::sim {
 namespace {
@@ -103,86 +104,6 @@ bool Crosses(Side side, int64_t limit, int64_t level_price) {
 bool StopReached(Side side, int64_t stop, int64_t trade) {
   return side == Side::kBuy ? trade >= stop : trade <= stop;
 }
-
-// Open addressing with linear probing and backward-shift deletion (no tombstones), keys
-// spread by Fibonacci hashing. Lookups only: it is never iterated, so its layout cannot reach
-// an output. Grows (the only allocation) when half full.
-class IdIndex {
- public:
-  explicit IdIndex(size_t expected) {
-    size_t cap = 16;
-    while (cap < expected * 2) cap *= 2;
-    Reset(cap);
-  }
-
-  uint32_t Find(uint64_t key) const {
-    for (size_t i = Home(key);; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.value == kNil) return kNil;
-      if (s.key == key) return s.value;
-    }
-  }
-
-  // REQUIRES: key absent.
-  void Insert(uint64_t key, uint32_t value) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
-    size_t i = Home(key);
-    while (slots_[i].value != kNil) i = (i + 1) & mask_;
-    slots_[i] = Slot{key, value};
-    ++size_;
-  }
-
-  // REQUIRES: key present.
-  void Erase(uint64_t key) {
-    size_t i = Home(key);
-    for (;; i = (i + 1) & mask_) {
-      TD_CHECK_MSG(slots_[i].value != kNil, "IdIndex::Erase of an absent id");
-      if (slots_[i].key == key) break;
-    }
-    // Pull back every following entry of the probe run that may live at the hole.
-    for (size_t j = (i + 1) & mask_; slots_[j].value != kNil; j = (j + 1) & mask_) {
-      const size_t home = Home(slots_[j].key);
-      if (((j - home) & mask_) >= ((j - i) & mask_)) {
-        slots_[i] = slots_[j];
-        i = j;
-      }
-    }
-    slots_[i].value = kNil;
-    --size_;
-  }
-
-  size_t size() const { return size_; }
-
- private:
-  struct Slot {
-    uint64_t key = 0;
-    uint32_t value = kNil;  // kNil: empty
-  };
-
-  size_t Home(uint64_t key) const {
-    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
-  }
-
-  void Reset(size_t cap) {
-    slots_.assign(cap, Slot{});
-    mask_ = cap - 1;
-    shift_ = 64 - std::countr_zero(cap);
-    size_ = 0;
-  }
-
-  void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    Reset(old.size() * 2);
-    for (const Slot& s : old) {
-      if (s.value != kNil) Insert(s.key, s.value);
-    }
-  }
-
-  std::vector<Slot> slots_;
-  size_t mask_ = 0;
-  int shift_ = 64;
-  size_t size_ = 0;
-};
 
 // First position in `v` whose key is >= `key`.
 size_t LevelLowerBound(const std::vector<LevelRef>& v, int64_t key) {

@@ -2,10 +2,12 @@
 // order the book emitted them; every reply about one of our orders goes through TranslateAll.
 #include "sim-exchange/venue.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "core/check.h"
+#include "core/id_index.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -65,6 +67,7 @@ struct SimVenue::Impl {
     bool end_unreported = false;  // canceled on disconnect; told at the next mass status
   };
   struct ClEntry {
+    ClOrdId cl_ord_id = 0;
     VenueOrderId venue_order_id = 0;
     bool current = true;  // false: replaced by a later ClOrdId
   };
@@ -84,8 +87,14 @@ struct SimVenue::Impl {
   std::optional<RateLimiter> limiter;
   std::optional<VenueFaults> faults;
   Rng rng;
-  std::map<VenueOrderId, Order> orders;  // ours, by venue id (= arrival order)
-  std::map<ClOrdId, ClEntry> cl_ids;
+  // Ours, by venue id: kOurVenueIdBase + n is orders[n - 1] (ids are given in arrival order,
+  // and an order is never removed), so a lookup is an index, not a tree walk.
+  std::vector<Order> orders;
+  // Every ClOrdId of ours, in arrival order (never removed), found through cl_index: a
+  // lookup on every command and status look, where a tree walk cost more than the venue's
+  // other work. StateDigest sorts a copy by ClOrdId.
+  std::vector<ClEntry> cl_ids;
+  IdIndex cl_index{1024};
   uint64_t next_order_n = 1;
   uint64_t next_synthetic_n = 1;
   ExecId next_exec_id = 1;
@@ -93,8 +102,16 @@ struct SimVenue::Impl {
   // Bumped by every change to `orders` or `cl_ids` (OurFill, OurCancel, a replace, DoNew):
   // see SimVenue::session_orders_version. Not state (not in the digest).
   uint64_t session_version = 0;
+  // The book's events of one operation (OnL3, DoNew, DoCancel, DoReplace), kept so that the
+  // hot paths do not allocate: BookEvents() clears it for each operation, and none of them
+  // nests another (TranslateAll never calls back into a book).
+  std::vector<BookEvent> book_events;
 
   explicit Impl(uint64_t seed) : rng(seed) {}
+  std::vector<BookEvent>& BookEvents() {
+    book_events.clear();
+    return book_events;
+  }
 
   // ---- market data
   void OnL3(const L3Order& m, Timestamp now, std::vector<Payload>* out);
@@ -120,6 +137,23 @@ struct SimVenue::Impl {
   void OurCancel(const BookEvent& e, const Context& ctx);
   OrderStatusReport Report(const Order& o, uint64_t mass_status_id) const;
   Order* FindByCl(ClOrdId cl, bool* replaced);
+  ClEntry* FindCl(ClOrdId cl) {
+    const uint32_t i = cl_index.Find(cl);
+    return i == kIdIndexNone ? nullptr : &cl_ids[i];
+  }
+  const ClEntry* FindCl(ClOrdId cl) const { return const_cast<Impl*>(this)->FindCl(cl); }
+  // REQUIRES: `cl` not yet known.
+  void AddCl(ClOrdId cl, VenueOrderId venue_order_id) {
+    cl_index.Insert(cl, static_cast<uint32_t>(cl_ids.size()));
+    cl_ids.push_back({.cl_ord_id = cl, .venue_order_id = venue_order_id, .current = true});
+  }
+  // REQUIRES: `id` is the venue id of an order of ours.
+  Order& OrderOf(VenueOrderId id) {
+    TD_CHECK_MSG(id > kOurVenueIdBase && id - kOurVenueIdBase <= orders.size(),
+                 "an order of ours the venue does not know");
+    return orders[id - kOurVenueIdBase - 1];
+  }
+  const Order& OrderOf(VenueOrderId id) const { return const_cast<Impl*>(this)->OrderOf(id); }
 };
 
 // ---------------------------------------------------------------- translation
@@ -127,9 +161,7 @@ struct SimVenue::Impl {
 void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty qty, Liquidity liq,
                              const Context& ctx) {
   ++session_version;
-  auto it = orders.find(id);
-  TD_CHECK_MSG(it != orders.end(), "a fill for an order of ours the venue does not know");
-  Order& o = it->second;
+  Order& o = OrderOf(id);
   TD_CHECK(qty.raw > 0 && qty <= o.leaves_qty);
   o.cum_qty += qty;
   o.leaves_qty -= qty;
@@ -154,9 +186,7 @@ void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty q
 
 void SimVenue::Impl::OurCancel(const BookEvent& e, const Context& ctx) {
   ++session_version;
-  auto it = orders.find(e.order_id);
-  TD_CHECK(it != orders.end());
-  Order& o = it->second;
+  Order& o = OrderOf(e.order_id);
   TD_CHECK(e.qty <= o.leaves_qty);
   o.leaves_qty -= e.qty;
   const bool requested = e.cause == CancelCause::kRequested || e.cause == CancelCause::kMassCancel;
@@ -199,10 +229,10 @@ void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& 
       case BookEventKind::kReplaced:
         if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
           ++session_version;
-          Order& o = orders.at(e.order_id);
+          Order& o = OrderOf(e.order_id);
           const ClOrdId orig = o.cl_ord_id;
-          cl_ids[orig].current = false;
-          cl_ids[ctx.replace_cl_ord_id] = {.venue_order_id = o.venue_order_id, .current = true};
+          FindCl(orig)->current = false;
+          AddCl(ctx.replace_cl_ord_id, o.venue_order_id);
           o.cl_ord_id = ctx.replace_cl_ord_id;
           o.price = e.price;
           o.order_qty = ctx.replace_order_qty;
@@ -247,7 +277,7 @@ void SimVenue::Impl::OnL3(const L3Order& m, Timestamp now, std::vector<Payload>*
     ++counters.historical_unknown_refs;
     return;
   }
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   switch (m.action) {
     case L3Action::kAdd:
       in.book.Submit(LimitSpec(m.order_id, kMarket, m.side, TimeInForce::kDay, m.price, m.qty), now,
@@ -401,7 +431,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
                   "unknown instrument " + std::to_string(c.instrument) + " in NewOrder cl_ord_id " +
                       std::to_string(c.cl_ord_id));
   }
-  if (c.cl_ord_id == 0 || cl_ids.contains(c.cl_ord_id)) {
+  if (c.cl_ord_id == 0 || FindCl(c.cl_ord_id) != nullptr) {
     return reject(RejectReason::kDuplicateOrder,
                   "duplicate cl_ord_id " + std::to_string(c.cl_ord_id));
   }
@@ -412,8 +442,8 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   Instrument& in = it->second;
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
   ++session_version;  // also covers the kRejected status set below
-  cl_ids[c.cl_ord_id] = {.venue_order_id = vid};
-  Order& o = orders[vid];
+  AddCl(c.cl_ord_id, vid);
+  Order& o = orders.emplace_back();
   o = {.cl_ord_id = c.cl_ord_id,
        .venue_order_id = vid,
        .instrument = c.instrument,
@@ -425,7 +455,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
        .leaves_qty = c.qty};
 
   const VenueOrderId synthetic = PlaceSyntheticLiquidity(in, c, now, out);
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   OrderSpec spec = LimitSpec(vid, kSession, c.side, c.tif, c.price, c.qty);
   spec.type = c.type;
   spec.stop_price = c.stop_price;
@@ -443,28 +473,29 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
     return reject(events.front().reason,
                   "order rejected by the book, cl_ord_id " + std::to_string(c.cl_ord_id));
   }
-  std::vector<Payload> replies;
-  TranslateAll(in, events, {.now = now, .out = &replies});
+  // This order's replies go after what `out` already holds (say, fills of an older order of
+  // ours from PlaceSyntheticLiquidity), the ack among them.
+  const size_t first = out->size();
+  TranslateAll(in, events, {.now = now, .out = out});
   // The fault oracle draws once per acknowledged order, whatever its probability.
   const bool fill_first = faults && faults->FillBeforeAck(rng);
-  size_t ack_at = 0;
+  size_t ack_at = first;
   if (fill_first) {
-    while (ack_at < replies.size() && std::holds_alternative<Fill>(replies[ack_at])) ++ack_at;
-    if (ack_at > 0) ++counters.fills_before_ack;
+    while (ack_at < out->size() && std::holds_alternative<Fill>((*out)[ack_at])) ++ack_at;
+    if (ack_at > first) ++counters.fills_before_ack;
   }
-  replies.insert(
-      replies.begin() + static_cast<ptrdiff_t>(ack_at),
+  out->insert(
+      out->begin() + static_cast<ptrdiff_t>(ack_at),
       OrderAck{.cl_ord_id = c.cl_ord_id, .venue_order_id = vid, .instrument = c.instrument});
   ++counters.acks;
-  for (Payload& p : replies) out->push_back(std::move(p));
 }
 
 SimVenue::Impl::Order* SimVenue::Impl::FindByCl(ClOrdId cl, bool* replaced) {
   *replaced = false;
-  auto it = cl_ids.find(cl);
-  if (it == cl_ids.end()) return nullptr;
-  *replaced = !it->second.current;
-  return &orders.at(it->second.venue_order_id);
+  const ClEntry* e = FindCl(cl);
+  if (e == nullptr) return nullptr;
+  *replaced = !e->current;
+  return &OrderOf(e->venue_order_id);
 }
 
 void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<Payload>* out) {
@@ -497,7 +528,7 @@ void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<P
                   "too late to cancel cl_ord_id " + std::to_string(c.orig_cl_ord_id));
   }
   Instrument& in = instruments.at(o->instrument);
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   in.book.Cancel(o->venue_order_id, Qty{0}, &events);
   TranslateAll(in, events, {.now = now, .out = out, .cancel_request_id = c.cl_ord_id});
 }
@@ -522,7 +553,7 @@ void SimVenue::Impl::DoReplace(const ReplaceOrder& c, Timestamp now, std::vector
     return reject(RejectReason::kTooLateToCancel,
                   "order cl_ord_id " + std::to_string(c.orig_cl_ord_id) + " is already done");
   }
-  if (c.cl_ord_id == 0 || cl_ids.contains(c.cl_ord_id)) {
+  if (c.cl_ord_id == 0 || FindCl(c.cl_ord_id) != nullptr) {
     return reject(RejectReason::kDuplicateOrder,
                   "duplicate cl_ord_id " + std::to_string(c.cl_ord_id));
   }
@@ -532,7 +563,7 @@ void SimVenue::Impl::DoReplace(const ReplaceOrder& c, Timestamp now, std::vector
                                                  std::to_string(o->cum_qty.raw));
   }
   Instrument& in = instruments.at(o->instrument);
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   in.book.Replace(o->venue_order_id, c.price, c.qty - o->cum_qty, now, &events);
   if (!events.empty() && events.front().kind == BookEventKind::kRejected) {
     return reject(events.front().reason,
@@ -582,7 +613,7 @@ void SimVenue::Impl::DoStatus(const StatusRequest& c, std::vector<Payload>* out)
     return;
   }
   const size_t first = out->size();
-  for (auto& [vid, o] : orders) {
+  for (Order& o : orders) {
     if (!IsDone(o.status) || o.end_unreported) {
       o.end_unreported = false;
       OrderStatusReport r = Report(o, c.mass_status_id);
@@ -748,11 +779,13 @@ void SimVenue::EndOfDay(std::vector<Payload>* replies) {
 
 uint64_t SimVenue::StateDigest() const {
   const Impl& s = *impl_;
-  XXH3_state_t* st = XXH3_createState();
-  TD_CHECK(st != nullptr);
-  XXH3_64bits_reset(st);
-  auto put = [st](uint64_t v) { XXH3_64bits_update(st, &v, sizeof v); };
-  for (const auto& [vid, o] : s.orders) {
+  // The words are gathered and hashed in one go: XXH3's digest does not depend on how its
+  // input is split, and one update per word would cost more than the hashing.
+  std::vector<uint64_t> words;
+  words.reserve(16 * s.orders.size() + 3 * s.cl_ids.size() + 3 * s.instruments.size() + 32);
+  auto put = [&words](uint64_t v) { words.push_back(v); };
+  for (const Impl::Order& o : s.orders) {
+    const VenueOrderId vid = o.venue_order_id;
     put(vid);
     put(o.cl_ord_id);
     put(o.instrument);
@@ -771,8 +804,12 @@ uint64_t SimVenue::StateDigest() const {
       put(v ? static_cast<uint64_t>(v->queue_ahead_qty.raw) : ~uint64_t{0});
     }
   }
-  for (const auto& [cl, e] : s.cl_ids) {
-    put(cl);
+  std::vector<Impl::ClEntry> by_cl = s.cl_ids;
+  std::sort(by_cl.begin(), by_cl.end(), [](const Impl::ClEntry& a, const Impl::ClEntry& b) {
+    return a.cl_ord_id < b.cl_ord_id;
+  });
+  for (const Impl::ClEntry& e : by_cl) {
+    put(e.cl_ord_id);
     put(e.venue_order_id);
     put(e.current ? 1 : 0);
   }
@@ -795,9 +832,7 @@ uint64_t SimVenue::StateDigest() const {
   for (uint64_t v : rs.s) put(v);
   put(rs.has_spare_normal);
   put(rs.spare_normal_bits);
-  const uint64_t digest = XXH3_64bits_digest(st);
-  XXH3_freeState(st);
-  return digest;
+  return XXH3_64bits(words.data(), words.size() * sizeof(uint64_t));
 }
 
 const VenueCounters& SimVenue::counters() const { return impl_->counters; }
@@ -806,7 +841,7 @@ uint64_t SimVenue::session_orders_version() const { return impl_->session_versio
 
 SimVenue::Holdings SimVenue::SessionHoldings() const {
   Holdings h;
-  for (const auto& [id, o] : impl_->orders) {
+  for (const Impl::Order& o : impl_->orders) {
     if (o.cum_qty.raw != 0) {
       Qty& p = h.positions[o.instrument];
       p.raw += o.side == Side::kBuy ? o.cum_qty.raw : -o.cum_qty.raw;
@@ -821,15 +856,15 @@ SimVenue::Holdings SimVenue::SessionHoldings() const {
 std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
   std::optional<SessionOrderView> v = PeekOrder(cl_ord_id);
   if (!v || v->cum_qty.raw <= 0) return v;
-  const Impl::Order& o = impl_->orders.at(v->venue_order_id);
+  const Impl::Order& o = impl_->OrderOf(v->venue_order_id);
   v->avg_price = impl_->Report(o, 0).avg_price;
   return v;
 }
 
 std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
-  auto it = impl_->cl_ids.find(cl_ord_id);
-  if (it == impl_->cl_ids.end()) return std::nullopt;
-  const Impl::Order& o = impl_->orders.at(it->second.venue_order_id);
+  const Impl::ClEntry* e = impl_->FindCl(cl_ord_id);
+  if (e == nullptr) return std::nullopt;
+  const Impl::Order& o = impl_->OrderOf(e->venue_order_id);
   SessionOrderView v{.cl_ord_id = o.cl_ord_id,
                      .venue_order_id = o.venue_order_id,
                      .instrument = o.instrument,
@@ -839,7 +874,7 @@ std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
                      .order_qty = o.order_qty,
                      .cum_qty = o.cum_qty,
                      .leaves_qty = o.leaves_qty};
-  if (!it->second.current) v.status = OrdStatus::kReplaced;
+  if (!e->current) v.status = OrdStatus::kReplaced;
   return v;
 }
 

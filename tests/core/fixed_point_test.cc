@@ -260,6 +260,30 @@ TEST(MulDivRound, UsesA128BitIntermediate) {
   EXPECT_EQ(*MulDivRound(kInt64Max, 3, 4), 6'917'529'027'641'081'855);  // ...855.25
 }
 
+// Products that fit in 64 bits take a shorter path: it must agree with 128-bit arithmetic
+// (quotient, and rounding half away from zero) on both sides of that boundary.
+TEST(MulDivRound, AgreesWith128BitArithmeticOnSmallAndLargeProducts) {
+  Rng rng(TestSeed());
+  for (int i = 0; i < 200'000; ++i) {
+    const int64_t bound = rng.Bernoulli(1, 2) ? int64_t{1} << 31 : kInt64Max;
+    const int64_t a = rng.UniformInt(-bound, bound), b = rng.UniformInt(-bound, bound);
+    int64_t den = rng.UniformInt(-1000, 1000);
+    if (den == 0) den = 1;
+    const __int128 product = static_cast<__int128>(a) * b;
+    __int128 q = product / den;
+    const __int128 r = product % den;
+    const __int128 abs_r = r < 0 ? -r : r, abs_den = den < 0 ? -den : den;
+    if (abs_r * 2 >= abs_den) q += (product < 0) != (den < 0) ? -1 : 1;
+    const Result<int64_t> got = MulDivRound(a, b, den);
+    if (q > kInt64Max || q < kInt64Min) {
+      ASSERT_FALSE(got.ok()) << a << " * " << b << " / " << den;
+    } else {
+      ASSERT_TRUE(got.ok()) << a << " * " << b << " / " << den;
+      ASSERT_EQ(*got, static_cast<int64_t>(q)) << a << " * " << b << " / " << den;
+    }
+  }
+}
+
 TEST(MulDivRound, OutOfRangeWhenTheResultDoesNotFit) {
   const Result<int64_t> r = MulDivRound(kInt64Max, 2, 1);
   ASSERT_FALSE(r.ok());
