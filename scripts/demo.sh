@@ -76,6 +76,11 @@ step "The kill switch under faults (examples/kill-switch.toml): flat with no ope
 K="$OUT/kill-switch.sim"
 run "$TAPEDECK" simulate --synth 3 --strategy market-maker --config examples/kill-switch.toml --seed 3 --duration 12s -o "$K"
 
+step "FIX 4.4 sessions on the simulated links (examples/fix-session.toml): lost messages resent, disconnects mid-request, then an exact replay"
+F="$OUT/fix-session.sim"
+run "$TAPEDECK" simulate --synth 1 --strategy market-maker --config examples/fix-session.toml --seed 3 --duration 12s -o "$F"
+run "$TAPEDECK" replay "$F"
+
 step "Journal throughput (1,000,000 ~64-byte records through the real writer and reader)"
 run "$TAPEDECK" bench journal --events 1000000
 
