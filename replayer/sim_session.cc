@@ -483,26 +483,36 @@ void SimSession::HandleOutput(Timestamp now, const Payload& out) {
   }
 }
 
+int SimSession::AckFault(const Payload& reply, std::optional<Duration>* delay) {
+  if (!IsAck(reply)) return 1;
+  const sim::AckDecision d = faults_.DecideAck(link_rng_);
+  switch (d.fate) {
+    case sim::AckFate::kDrop:
+      ++result_.links.acks_dropped;
+      return 0;
+    case sim::AckFate::kDuplicate:
+      ++result_.links.acks_duplicated;
+      return 2;
+    case sim::AckFate::kDelay:
+      ++result_.links.acks_delayed;
+      *delay = d.extra_delay;
+      return 0;
+    case sim::AckFate::kDeliver:
+      break;
+  }
+  return 1;
+}
+
 void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
   if (fix_) {
     // Ack faults act before encoding: a dropped ack is never sent, a duplicated one is sent
     // twice (two ExecutionReports), a delayed one is encoded when it is due.
     FixEffects fx;
     for (Payload& r : replies) {
-      int copies = 1;
-      if (IsAck(r)) {
-        sim::AckDecision d = faults_.DecideAck(link_rng_);
-        if (d.fate == sim::AckFate::kDrop) {
-          ++result_.links.acks_dropped;
-          continue;
-        }
-        if (d.fate == sim::AckFate::kDuplicate) ++result_.links.acks_duplicated, copies = 2;
-        if (d.fate == sim::AckFate::kDelay) {
-          ++result_.links.acks_delayed;
-          sched_.Schedule(now + d.extra_delay,
-                          Item{ItemKind::kVenueReply, epoch_, true, std::move(r), {}});
-          continue;
-        }
+      std::optional<Duration> delay;
+      const int copies = AckFault(r, &delay);
+      if (delay) {
+        sched_.Schedule(now + *delay, Item{ItemKind::kVenueReply, epoch_, true, std::move(r), {}});
       }
       for (int i = 0; i < copies; ++i) fix_->SendReply(now, r, &fx);
     }
@@ -513,21 +523,12 @@ void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
     if (auto* f = std::get_if<Fill>(&r)) f->exec_id += exec_id_offset_;
     Timestamp at =
         std::max(now + Duration{latency_.venue_response.Sample(link_rng_)}, last_to_engine_);
-    int copies = 1;
-    if (IsAck(r)) {
-      sim::AckDecision d = faults_.DecideAck(link_rng_);
-      if (d.fate == sim::AckFate::kDrop) {
-        ++result_.links.acks_dropped;
-        continue;
-      }
-      if (d.fate == sim::AckFate::kDuplicate) ++result_.links.acks_duplicated, copies = 2;
-      if (d.fate == sim::AckFate::kDelay) {
-        ++result_.links.acks_delayed;
-        sched_.Schedule(at + d.extra_delay,
-                        Item{ItemKind::kEngineInput, epoch_, true, std::move(r), {}});
-        continue;
-      }
+    std::optional<Duration> delay;
+    const int copies = AckFault(r, &delay);
+    if (delay) {  // a late ack may overtake later replies: last_to_engine_ stays
+      sched_.Schedule(at + *delay, Item{ItemKind::kEngineInput, epoch_, true, std::move(r), {}});
     }
+    if (copies == 0) continue;
     last_to_engine_ = at;
     // The caller discards `replies` afterwards: the last copy takes the payload by move.
     if (copies == 2) sched_.Schedule(at, Item{ItemKind::kEngineInput, epoch_, true, r, {}});

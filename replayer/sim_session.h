@@ -168,6 +168,9 @@ class SimSession {
   // reusing it). It only schedules (over FIX: encodes, then schedules the wire messages): it
   // never reaches the venue or the engine, so `replies` may be the venue's scratch replies_.
   void SendToEngine(Timestamp now, std::vector<Payload>& replies);
+  // The ack fault model on one reply (one draw for an ack, none otherwise), counted: how
+  // many copies go now; 0 when dropped, or when delayed (then *delay is set).
+  int AckFault(const Payload& reply, std::optional<Duration>* delay);
   void ScheduleNextDisconnect(Timestamp from);
   // The L1 feed: the venue book's touch after an L3 record, when it changed.
   std::optional<L1Quote> TouchChange(const L3Order& l3);
