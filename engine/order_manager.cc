@@ -34,6 +34,16 @@ void WriteOrder(ClOrdId key, const OrderRecord& r, DigestWriter* w) {
   w->U64(r.replace_req_id);
   w->I64(r.replace_price.raw);
   w->I64(r.replace_qty.raw);
+  // Only while replaces are in flight, so that the digest of an order without any is what it
+  // was before replaces were tracked.
+  if (!r.replaces.empty()) {
+    w->U64(r.replaces.size());
+    for (const OrderRecord::SentReplace& x : r.replaces) {
+      w->U64(x.id);
+      w->I64(x.price.raw);
+      w->I64(x.qty.raw);
+    }
+  }
 }
 
 // An order-dependent combination (boost::hash_combine's, widened to 64 bits).
@@ -101,6 +111,7 @@ void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Q
   r.replace_req_id = replace_id;
   r.replace_price = price;
   r.replace_qty = qty;
+  r.replaces.push_back({replace_id, price, qty});
   r.s.replace_pending = true;
   r.s.last_update = now;
   r.ids.push_back(replace_id);
@@ -211,12 +222,27 @@ Applied OrderManager::ApplyFill(const Fill& f, Timestamp now) {
   return a;
 }
 
+bool OrderManager::MoveToReplace(OrderRecord& r, ClOrdId id) {
+  auto it = std::find_if(r.replaces.begin(), r.replaces.end(),
+                         [id](const OrderRecord::SentReplace& x) { return x.id == id; });
+  if (it == r.replaces.end()) return false;
+  r.s.cl_ord_id = it->id;
+  r.s.price = it->price;
+  r.s.order_qty = it->qty;
+  r.replaces.erase(r.replaces.begin(), it + 1);
+  if (id == r.replace_req_id) r.s.replace_pending = false;
+  return true;
+}
+
+void OrderManager::DropReplace(OrderRecord& r, ClOrdId id) {
+  std::erase_if(r.replaces, [id](const OrderRecord::SentReplace& x) { return x.id == id; });
+}
+
 Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
   Applied a;
   OrderRecord* r = Find(rep.cl_ord_id);
   a.order = r;
   if (r == nullptr) return a;
-  r->unknown_state = false;
   r->s.last_update = now;
   if (rep.venue_order_id != 0) r->s.venue_order_id = rep.venue_order_id;
   if (rep.cum_qty > r->s.cum_qty) {
@@ -233,40 +259,64 @@ Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
     r->s.avg_price = rep.avg_price;
     r->acked = true;
   }
-  if (rep.cl_ord_id == r->replace_req_id && rep.cl_ord_id != 0) r->s.cl_ord_id = rep.cl_ord_id;
   if (IsTerminal(r->s.status)) return a;
+  const ClOrdId id = rep.cl_ord_id;
   switch (rep.status) {
     case OrdStatus::kFilled:
     case OrdStatus::kCanceled:
     case OrdStatus::kRejected:
     case OrdStatus::kExpired:
+      // Done under whichever id of the chain: any later replace can only be rejected.
+      r->unknown_state = false;
       Close(*r, rep.status, now);
       return a;
-    case OrdStatus::kUnknown:  // the venue never saw it (or forgot it): it is not working
-      Close(*r, r->s.cum_qty.raw > 0 ? OrdStatus::kCanceled : OrdStatus::kRejected, now);
+    case OrdStatus::kUnknown:
+      if (id == r->s.orig_cl_ord_id && r->s.cl_ord_id == id) {
+        // The venue never saw the order (or forgot it): it is not working.
+        r->unknown_state = false;
+        Close(*r, r->s.cum_qty.raw > 0 ? OrdStatus::kCanceled : OrdStatus::kRejected, now);
+        return a;
+      }
+      DropReplace(*r, id);  // a replace that never took effect
+      if (id == r->s.cl_ord_id) {
+        // We moved to it on a "replaced" answer, but the replace after it is what took
+        // effect (the reject of this one was still on its way): move on and ask again.
+        r->unknown_state = true;
+        a.need_status = !r->replaces.empty() && MoveToReplace(*r, r->replaces.front().id);
+      }
+      Refresh(*r);
       return a;
     case OrdStatus::kReplaced:
-      // The id asked about was replaced: the order lives on under a later id, which can only
-      // be the replace we sent last (its ack was lost). Take that id and ask about it; the
-      // order stays unknown, so nothing is sent for it, until the answer.
+      // The id asked about was replaced: the order lives on under the first replace sent
+      // after it that was not rejected. Move to it if it is still pending (its ack lost or
+      // on its way) and ask about it; the order stays unknown, so nothing is sent for it,
+      // until a report about its current id.
       r->unknown_state = true;
-      if (r->replace_req_id != 0 && r->s.cl_ord_id != r->replace_req_id) {
-        r->s.cl_ord_id = r->replace_req_id;
-        r->s.price = r->replace_price;
-        r->s.order_qty = r->replace_qty;
-        r->s.replace_pending = false;
-        a.need_status = true;
+      if (id == r->s.cl_ord_id && !r->replaces.empty()) {
+        MoveToReplace(*r, r->replaces.front().id);
       }
+      a.need_status = id != r->s.cl_ord_id;
       Refresh(*r);
       return a;
     default:
       break;
   }
+  // A working order. A report about a pending replace means that replace took effect.
+  MoveToReplace(*r, id);
+  if (id != r->s.cl_ord_id) {
+    // About an id the order has moved past: it says nothing of now. Ask about the current one.
+    r->unknown_state = true;
+    a.need_status = true;
+    Refresh(*r);
+    return a;
+  }
+  r->unknown_state = false;
   r->acked = true;
   r->s.price = rep.price;
   if (rep.order_qty.raw > 0) r->s.order_qty = rep.order_qty;
   r->s.leaves_qty = rep.leaves_qty;
   // Requests in flight at the disconnect are presumed lost; the owner may send them again.
+  // (A late answer to a replace still matches r->replaces.)
   r->s.cancel_pending = false;
   r->s.replace_pending = false;
   Refresh(*r);
@@ -313,6 +363,7 @@ Applied OrderManager::ApplyVenue(const Payload& in, Timestamp now) {
       r->s.cancel_pending = false;
     } else {
       r->s.replace_pending = false;
+      DropReplace(*r, cr->cl_ord_id);
     }
     r->s.last_update = now;
     if (!IsTerminal(r->s.status) && cr->reason == RejectReason::kUnknownOrder) {
@@ -328,14 +379,15 @@ Applied OrderManager::ApplyVenue(const Payload& in, Timestamp now) {
     OrderRecord* r = a.order = Find(ra->orig_cl_ord_id);
     if (r == nullptr) r = a.order = Find(ra->cl_ord_id);
     if (r == nullptr) return a;
-    // Only the answer to the replace in flight counts. A duplicate of an ack already applied,
-    // or a late ack of an earlier replace, would put back an old id and leaves quantity and
-    // clear the pending flag of a later replace.
-    if (!r->s.replace_pending || ra->cl_ord_id != r->replace_req_id) return a;
-    r->s.replace_pending = false;
+    // Only an ack of a replace still in the chain counts. A duplicate of an ack already
+    // applied, or a late ack of a replace the order has moved past, would put back an old id
+    // and leaves quantity, and clear the pending flag of a later replace.
+    if (IsTerminal(r->s.status)) {
+      r->s.replace_pending = false;
+      return a;
+    }
+    if (!MoveToReplace(*r, ra->cl_ord_id)) return a;
     r->acked = true;
-    if (IsTerminal(r->s.status)) return a;
-    r->s.cl_ord_id = ra->cl_ord_id;
     if (ra->venue_order_id != 0) r->s.venue_order_id = ra->venue_order_id;
     r->s.price = ra->price;
     r->s.order_qty = ra->qty;
@@ -361,6 +413,7 @@ Applied OrderManager::ApplyVenue(const Payload& in, Timestamp now) {
       r->s.cancel_pending = false;
     } else if (rl->action == OrderAction::kReplace) {
       r->s.replace_pending = false;
+      DropReplace(*r, rl->cl_ord_id);
     }
     Refresh(*r);
   }

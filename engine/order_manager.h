@@ -11,9 +11,11 @@
 // cancel leaves the order live (or filled); a replace crossing a fill takes the venue's
 // leaves; duplicate execution reports are dropped by exec id; a status report whose cum qty
 // exceeds ours yields the missing fill once, and a later Fill already covered by it (fill
-// cum_qty <= ours) does not move positions again; a status report saying the id asked about
-// was replaced (the ReplaceAck was lost) moves the order to the replace's id and asks about
-// that one.
+// cum_qty <= ours) does not move positions again. Replaces are tracked as a chain (see
+// OrderRecord::replaces): a duplicate or late ReplaceAck changes nothing, a status report
+// saying the id asked about was replaced (its ack lost) moves the order to the replace that
+// followed it and asks about that one, and a report about an id the order has moved past
+// says nothing of now (the current id is asked about instead).
 //
 // State digest (Digest): every open order in full, plus two running folds that cost O(1) per
 // change instead of O(orders kept) per checkpoint: the state of each done order every time a
@@ -44,9 +46,18 @@ struct OrderRecord {
   bool unknown_state = false;  // a disconnect left it unknown, until a status report
   bool flatten = false;        // sent by the kill switch
   ClOrdId cancel_req_id = 0;
-  ClOrdId replace_req_id = 0;
+  ClOrdId replace_req_id = 0;  // the last replace sent, with its price and quantity
   Price replace_price;
   Qty replace_qty;
+  // The replaces sent after the current id and not known rejected, in send order. The venue
+  // takes replaces in order, so an ack, or a status report, for one of them moves the order
+  // to it and settles every one before it; an id not in here is a duplicate or a late answer.
+  struct SentReplace {
+    ClOrdId id = 0;
+    Price price;
+    Qty qty;
+  };
+  std::vector<SentReplace> replaces;
   std::vector<ClOrdId> ids;  // every alias, for pruning
 };
 
@@ -97,6 +108,11 @@ class OrderManager {
   void Prune();
   Applied ApplyFill(const Fill& f, Timestamp now);
   Applied ApplyStatus(const OrderStatusReport& rep, Timestamp now);
+  // Moves the order to replace `id` (its price and quantity as sent) if it is in
+  // r.replaces, settling the replaces sent before it. False when it is not there.
+  static bool MoveToReplace(OrderRecord& r, ClOrdId id);
+  // Forgets replace `id` (rejected, or never seen by the venue).
+  static void DropReplace(OrderRecord& r, ClOrdId id);
   // Points `id` at record `index` (replacing what it pointed at, if anything).
   void Alias(ClOrdId id, uint32_t index);
   OrderRecord& Record(ClOrdId key) { return records_[ids_.Find(key)]; }

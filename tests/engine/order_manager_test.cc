@@ -138,6 +138,65 @@ TEST(OrderManager, StatusReplacedOfTheOldIdMovesToTheReplaceId) {
 
 // Found by fuzz/sim_fault_fuzzer: a duplicated ReplaceAck arriving after the next replace was
 // sent cleared that replace's pending flag, and the market maker replaced the stale id.
+// Found by fuzz/sim_fault_fuzzer: a replace in flight at a disconnect; after the logon the
+// engine asks about the old id, then the ReplaceAck (resent) moves the order to the new id,
+// then the answer about the old id says "replaced". The order must still be asked about under
+// its new id (the venue canceled it on the disconnect), not stay unknown for good.
+TEST(OrderManager, StatusReplacedAfterTheAckCameAsksAboutTheCurrentId) {
+  Harness h;
+  const ClOrdId id = h.Sell("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Replace(id, Px("9.99"), Qty{10}));
+  const ReplaceOrder r = OfKind<ReplaceOrder>(h.Take()).at(0);
+  h.Feed(SessionState{.state = SessionStateKind::kDisconnected});
+  h.Feed(SessionState{.state = SessionStateKind::kLoggedOn});  // asks about `id`
+  h.Feed(ReplaceAck{.cl_ord_id = r.cl_ord_id, .orig_cl_ord_id = id, .price = Px("9.99"),
+                    .qty = Qty{10}, .leaves_qty = Qty{10}});
+  auto reqs = OfKind<StatusRequest>(
+      h.Feed(OrderStatusReport{.cl_ord_id = id, .instrument = 1, .side = Side::kSell,
+                               .status = OrdStatus::kReplaced, .order_qty = Qty{10}}));
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].cl_ord_id, r.cl_ord_id);
+  h.Feed(OrderStatusReport{.cl_ord_id = r.cl_ord_id, .instrument = 1, .side = Side::kSell,
+                           .status = OrdStatus::kCanceled, .order_qty = Qty{10}});
+  EXPECT_TRUE(h.ctx().open_orders(1).empty());
+}
+
+// Found by fuzz/sim_fault_fuzzer: a status report answering an earlier question arrives while
+// replace R1 is in flight and clears the pending flag; the strategy sends R2 on the old id.
+// R1's ack must still move the order (R2 does not make it stale), and R2's reject must not.
+TEST(OrderManager, AnAckOfAnEarlierReplaceStillCountsAfterALaterOneWasSent) {
+  Harness h;
+  const ClOrdId id = h.Sell("10.00", 10);
+  h.Feed(OrderAck{.cl_ord_id = id, .instrument = 1});
+  ASSERT_TRUE(h.Replace(id, Px("10.01"), Qty{10}));
+  const ReplaceOrder r1 = OfKind<ReplaceOrder>(h.Take()).at(0);
+  h.Feed(OrderStatusReport{.cl_ord_id = id, .instrument = 1, .side = Side::kSell,
+                           .status = OrdStatus::kNew, .price = Px("10.00"),
+                           .order_qty = Qty{10}, .leaves_qty = Qty{10}});
+  ASSERT_TRUE(h.Replace(id, Px("10.02"), Qty{10}));
+  const ReplaceOrder r2 = OfKind<ReplaceOrder>(h.Take()).at(0);
+  h.Feed(ReplaceAck{.cl_ord_id = r1.cl_ord_id, .orig_cl_ord_id = id, .price = Px("10.01"),
+                    .qty = Qty{10}, .leaves_qty = Qty{10}});
+  const OrderState* o = h.ctx().order(id);
+  EXPECT_EQ(o->cl_ord_id, r1.cl_ord_id);
+  EXPECT_EQ(o->price, Px("10.01"));
+  EXPECT_TRUE(o->replace_pending);  // r2 is still out
+  // r2 named the old id, which the venue no longer knows.
+  auto reqs = OfKind<StatusRequest>(
+      h.Feed(CancelReject{.cl_ord_id = r2.cl_ord_id, .orig_cl_ord_id = id,
+                          .response_to = CancelRejectOf::kReplace,
+                          .reason = RejectReason::kUnknownOrder}));
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].cl_ord_id, r1.cl_ord_id);
+  h.Feed(OrderStatusReport{.cl_ord_id = r1.cl_ord_id, .instrument = 1, .side = Side::kSell,
+                           .status = OrdStatus::kNew, .price = Px("10.01"),
+                           .order_qty = Qty{10}, .leaves_qty = Qty{10}});
+  EXPECT_EQ(o->status, OrdStatus::kNew);
+  EXPECT_EQ(o->cl_ord_id, r1.cl_ord_id);
+  EXPECT_EQ(h.ctx().open_orders(1).size(), 1u);
+}
+
 TEST(OrderManager, DuplicateOrLateReplaceAckIsIgnored) {
   Harness h;
   const ClOrdId id = h.Buy("10.00", 10);
