@@ -93,8 +93,8 @@ struct Engine::Impl final : public Context {
   // Kill switch steps.
   void FireKillSwitch(std::string reason);
   void KillSwitchTick();
-  // request_timeout: arms the watchdog timer while a cancel or replace is outstanding, and
-  // asks for the status of the orders whose request has waited that long.
+  // request_timeout: arms the watchdog timer while a cancel or replace is outstanding or an
+  // order's state is unknown, and asks for the status of the orders that waited that long.
   void ArmRequestWatchdog();
   void RequestWatchdogTick();
   void Flatten();
@@ -118,6 +118,7 @@ struct Engine::Impl final : public Context {
   uint64_t next_request_id = 1;
   std::map<TimerId, Timestamp> strategy_timers;
   TimerId request_timer = 0;  // the request watchdog's timer, 0 when not armed
+  Timestamp logged_on_at;     // the last logon: every unknown order was asked about then
   bool halted = false;        // a circuit breaker halted new orders
   bool paused = false;        // operator pause
   bool session_down = false;  // between a disconnect and the next logon
@@ -276,6 +277,7 @@ void Engine::Impl::OnSession(const SessionState& s) {
     session_down = true;
   } else if (s.state == SessionStateKind::kLoggedOn) {
     session_down = false;
+    logged_on_at = now_;
     for (const OrderRecord* r : orders.Open(0)) {
       if (r->unknown_state) Emit(StatusRequest{.cl_ord_id = r->s.cl_ord_id});
     }
@@ -406,7 +408,7 @@ void Engine::Impl::KillSwitchTick() {
 void Engine::Impl::ArmRequestWatchdog() {
   if (config.request_timeout.ns <= 0 || request_timer != 0 || session_down) return;
   for (const OrderRecord* r : orders.Open(0)) {
-    if (r->s.cancel_pending || r->s.replace_pending) {
+    if (r->s.cancel_pending || r->s.replace_pending || r->unknown_state) {
       request_timer = next_timer++;
       Emit(TimerSet{.timer_id = request_timer, .fire_at = now_ + config.request_timeout});
       return;
@@ -416,10 +418,14 @@ void Engine::Impl::ArmRequestWatchdog() {
 
 void Engine::Impl::RequestWatchdogTick() {
   request_timer = 0;
-  if (session_down) return;  // every open order is asked about at the next logon
+  // Down: every open order is asked about at the next logon. Rate-limited: asked after the
+  // venue's retry-after (the watchdog is armed again after this input).
+  if (session_down || now_ < venue_backoff_until) return;
   for (const OrderRecord* r : orders.Open(0)) {
-    const bool waiting = r->s.cancel_pending || r->s.replace_pending;
-    if (waiting && !r->unknown_state && now_ - r->s.last_update >= config.request_timeout) {
+    // An unknown order's status request may have been lost or rate-limited, like a cancel.
+    const bool waiting = r->s.cancel_pending || r->s.replace_pending || r->unknown_state;
+    const Timestamp since = std::max(r->s.last_update, logged_on_at);
+    if (waiting && now_ - since >= config.request_timeout) {
       Emit(StatusRequest{.cl_ord_id = r->s.cl_ord_id});
     }
   }
@@ -472,7 +478,10 @@ uint64_t Engine::Impl::Digest() const {
   positions.Digest(&w);
   risk.Digest(&w);
   ks.Digest(&w);
-  if (config.request_timeout.ns > 0) w.U64(request_timer);  // (absent when off: no state)
+  if (config.request_timeout.ns > 0) {  // (absent when off: no state)
+    w.U64(request_timer);
+    w.I64(logged_on_at.ns);
+  }
   w.U64(strategy_timers.size());
   for (const auto& [id, at] : strategy_timers) {
     w.U64(id);

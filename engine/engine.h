@@ -155,9 +155,10 @@ struct EngineConfig {
   RiskLimits risk;
   Duration kill_switch_deadline = Duration::Seconds(30);
   Duration kill_switch_retry = Duration::Millis(100);
-  // A cancel or replace with no answer from the venue for this long is followed by a status
-  // request for the order, and again every request_timeout while it stays unanswered (the
-  // answer may never come: a dropped ack). 0 = never ask.
+  // A cancel or replace with no answer from the venue for this long, or an order whose state
+  // is unknown (after a disconnect) with no status report for this long, is followed by a
+  // status request for the order, and again every request_timeout while it stays so (an ack
+  // may be dropped, a status request rate-limited). 0 = never ask.
   Duration request_timeout;
   uint64_t checkpoint_every_inputs = 10'000;  // a Checkpoint output every N inputs; 0 = never
 };

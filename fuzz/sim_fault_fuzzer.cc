@@ -1,8 +1,9 @@
 // libFuzzer target: the fault-schedule fuzzer over whole simulations with FIX sessions on the
 // links (replayer/fix_link.h). The input picks a scenario: the run's seed, latencies, wire
 // loss, a schedule of disconnects and their down times, the venue's open-order policy, ack
-// faults, too-late cancels, the FIX heartbeat, the resend request timeout, reset-on-logon,
-// how the market maker requotes (cancel + new, or replace) and an optional kill switch. Any
+// faults, fills before acks, too-late cancels, a rate limit (rejecting or queueing), the FIX
+// heartbeat, the resend request timeout, reset-on-logon, how the market maker requotes
+// (cancel + new, or replace) and an optional kill switch. Any
 // input is valid: missing bytes read as 0. The run is a 3 s synthetic market, then 20 s
 // with no market data so that everything in flight settles. Afterwards:
 //  - the engine's positions are the venue's, instrument by instrument (no drift, no double
@@ -82,6 +83,7 @@ std::string Scenario(Bytes& in) {
   ack("duplicate_ack");
   ack("delay_ack");
   ack("cancel_too_late");
+  const size_t faults_end = t.size();  // more [faults] keys go here (read last, below)
   // Disconnects at set times within the market (times in ms, ascending), so that the
   // settling time after it is quiet: random ones would go on cutting the session there.
   const int64_t disconnects = in.In(0, 8);
@@ -94,6 +96,14 @@ std::string Scenario(Bytes& in) {
   }
   if (const int64_t k = in.In(0, 3); k > 0) {
     t += "\n[[operator]]\nat = \"" + std::to_string(k) + "s\"\ncommand = \"kill_switch\"\n";
+  }
+  // Read last, so that the inputs of the corpus keep the meaning they had before these.
+  if (const int64_t d = in.In(0, 20); d > 0) {
+    t.insert(faults_end, "fill_before_ack = \"1/" + std::to_string(d * 5) + "\"\n");
+  }
+  if (const int64_t w = in.In(0, 10); w > 0) {
+    t += "\n[rate_limit]\nkind = \"sliding_window\"\nwindow = \"1s\"\nmax_weight = " +
+         std::to_string(w * 10) + "\npolicy = \"" + (in.U8() % 2 ? "queue" : "reject") + "\"\n";
   }
   return t;
 }

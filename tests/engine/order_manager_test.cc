@@ -222,6 +222,60 @@ TEST(OrderManager, DuplicateOrLateReplaceAckIsIgnored) {
   EXPECT_EQ(o->price, Px("10.06"));
 }
 
+// request_timeout: a cancel whose ack was dropped, and an unknown order whose status request
+// was rate-limited, are asked about again when the watchdog fires (found by
+// fuzz/sim_fault_fuzzer: both left the market maker waiting for good).
+TEST(OrderManager, RequestWatchdogAsksAboutUnansweredCancelsAndUnknownOrders) {
+  EngineConfig config;
+  config.request_timeout = Duration::Millis(500);
+  Harness h(config);
+  const ClOrdId a = h.Buy("10.00", 10);
+  const ClOrdId b = h.Sell("10.20", 10);
+  h.Feed(OrderAck{.cl_ord_id = a, .instrument = 1});
+  h.Feed(OrderAck{.cl_ord_id = b, .instrument = 1});
+  ASSERT_TRUE(h.Cancel(a));  // its CancelAck will never come
+  auto sets = OfKind<TimerSet>(h.Take());
+  ASSERT_EQ(sets.size(), 1u);  // the watchdog, armed once
+  const TimerSet watchdog = sets[0];
+  EXPECT_EQ(watchdog.fire_at.ns - h.t, Duration::Millis(500).ns);
+  auto o = h.Feed(TimerFired{watchdog.timer_id, watchdog.fire_at},
+                  watchdog.fire_at.ns - h.t);
+  auto reqs = OfKind<StatusRequest>(o);
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].cl_ord_id, a);
+  ASSERT_EQ(OfKind<TimerSet>(o).size(), 1u);  // still waiting: armed again
+  h.Feed(OrderStatusReport{.cl_ord_id = a, .instrument = 1, .side = Side::kBuy,
+                           .status = OrdStatus::kCanceled, .order_qty = Qty{10}});
+  EXPECT_EQ(h.ctx().order(a)->status, OrdStatus::kCanceled);
+
+  // b is unknown after a disconnect; its status request at the logon is rate-limited.
+  h.Feed(SessionState{.state = SessionStateKind::kDisconnected});
+  reqs = OfKind<StatusRequest>(h.Feed(SessionState{.state = SessionStateKind::kLoggedOn}));
+  ASSERT_EQ(reqs.size(), 1u);
+  h.Feed(RateLimitReject{.cl_ord_id = b, .action = OrderAction::kStatus,
+                         .retry_after = Duration::Millis(100)});
+  const int64_t logon = h.t;
+  // The watchdog armed last, fired until it asks (it waits request_timeout after the logon).
+  auto last_timer = [&h] {
+    std::optional<TimerSet> last;
+    for (const Payload& p : h.all) {
+      if (const auto* t = std::get_if<TimerSet>(&p)) last = *t;
+    }
+    return last;
+  };
+  reqs.clear();
+  for (int tick = 0; tick < 3 && reqs.empty(); ++tick) {
+    const std::optional<TimerSet> next = last_timer();
+    ASSERT_TRUE(next.has_value());
+    reqs = OfKind<StatusRequest>(h.Feed(TimerFired{next->timer_id, next->fire_at},
+                                        std::max<int64_t>(1, next->fire_at.ns - h.t)));
+  }
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].cl_ord_id, b);
+  EXPECT_GE(h.t - logon, Duration::Millis(500).ns);
+  EXPECT_LT(h.t - logon, Duration::Millis(1000).ns);
+}
+
 TEST(OrderManager, DuplicateExecIdCountsOnce) {
   Harness h;
   const ClOrdId id = h.Buy("10.00", 10);
