@@ -16,21 +16,15 @@
 
 #include "journal/reader.h"
 #include "replayer/exact_replay.h"
-#include "replayer/market_source.h"
 #include "replayer/run_config.h"
-#include "replayer/simulate.h"
+#include "tests/replayer/sim_test_util.h"
 
 namespace td::replayer {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadExample() {
-  const std::string path = std::string(TD_SOURCE_DIR) + "/examples/fix-session.toml";
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ReadExample() { return testing::ReadSourceFile("examples/fix-session.toml"); }
 
 // The example with the market maker moving its quotes by replace.
 std::string WithReplaces(std::string config) {
@@ -40,23 +34,11 @@ std::string WithReplaces(std::string config) {
   return config.insert(at + key.size(), "requote = \"replace\"\n");
 }
 
-fs::path TempDir(const std::string& name) {
-  return fs::temp_directory_path() / ("td_fix_link_" + name + "_" + std::to_string(::getpid()));
-}
+fs::path TempDir(const std::string& name) { return testing::TempJournalDir("fix_link_" + name); }
 
 Result<SessionResult> RunSim(const std::string& config, uint64_t seed, const fs::path& dir,
-                          Duration market, Duration duration) {
-  fs::remove_all(dir);
-  marketdata::SyntheticConfig sc;
-  sc.duration = market;
-  SyntheticMarketSource source(sc, seed);
-  SimulateOptions o;
-  o.config_text = config;
-  o.config_origin = "fix-session.toml";
-  o.seed = seed;
-  o.duration = duration;
-  o.out_dir = dir.string();
-  return Simulate(o, source);
+                             Duration market, Duration duration) {
+  return testing::SimulateSynthetic(config, "fix-session.toml", seed, dir, market, duration);
 }
 
 std::string ReadFile(const fs::path& p) {

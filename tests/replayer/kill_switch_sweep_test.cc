@@ -11,8 +11,7 @@
 #include <iterator>
 #include <string>
 
-#include "replayer/market_source.h"
-#include "replayer/simulate.h"
+#include "tests/replayer/sim_test_util.h"
 
 namespace td::replayer {
 namespace {
@@ -23,32 +22,15 @@ constexpr uint64_t kSeeds = 200;
 constexpr Duration kRunLength = Duration::Seconds(12);
 constexpr Duration kFlatBound = Duration::Seconds(2);
 
-std::string ReadExample() {
-  const std::string path = std::string(TD_SOURCE_DIR) + "/examples/kill-switch.toml";
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(KillSwitchSweep, EverySeedEndsFlatWithNoOpenOrderSoonAfterTheKill) {
-  const std::string config = ReadExample();
+  const std::string config = testing::ReadSourceFile("examples/kill-switch.toml");
   ASSERT_FALSE(config.empty());
-  const fs::path dir =
-      fs::temp_directory_path() / ("td_kill_sweep_" + std::to_string(::getpid()));
+  const fs::path dir = testing::TempJournalDir("kill_sweep");
   uint64_t disconnects = 0, rate_limited = 0, cancel_rejects = 0, fills = 0;
   Duration slowest;
   for (uint64_t seed = 1; seed <= kSeeds; ++seed) {
-    fs::remove_all(dir);
-    marketdata::SyntheticConfig sc;
-    sc.duration = kRunLength;
-    SyntheticMarketSource source(sc, seed);
-    SimulateOptions o;
-    o.config_text = config;
-    o.config_origin = "examples/kill-switch.toml";
-    o.seed = seed;
-    o.duration = kRunLength;
-    o.out_dir = dir.string();
-    Result<SessionResult> r = Simulate(o, source);
+    Result<SessionResult> r = testing::SimulateSynthetic(config, "examples/kill-switch.toml", seed,
+                                                         dir, kRunLength, kRunLength);
     ASSERT_TRUE(r.ok()) << "seed " << seed << ": " << r.status().ToString();
     const engine::EngineSummary& s = r->engine;
     ASSERT_TRUE(s.kill_switch_fired.has_value()) << "seed " << seed;
