@@ -5,7 +5,9 @@
 // credentials redacted. Pure: no sockets, no clock; the runtime passes the times it read.
 // Times are clamped to be non-decreasing (the journal and the engine both require it).
 // Single-threaded. Re-entrant calls of Input() from an output handler are queued and
-// dispatched after the current input, in order.
+// dispatched after the current input, in order. A null sink is recording off: nothing is
+// journaled (wire messages are not even redacted) and everything else runs unchanged; only
+// `tapedeck bench recording` uses it, as the baseline it compares recording with.
 //
 //   Boundary b(&engine, &sink, [&](Timestamp ts, const Payload& out) { send(out); });
 //   b.Start(t0);
@@ -38,7 +40,7 @@ class Boundary {
  public:
   using OutputHandler = std::function<void(Timestamp ts, const Payload& output)>;
 
-  // REQUIRES: engine and sink outlive the Boundary.
+  // REQUIRES: engine and sink outlive the Boundary. sink == nullptr: recording off.
   Boundary(engine::Engine* engine, replayer::RecordSink* sink, OutputHandler on_output);
 
   // The engine's Start(t0): its outputs are journaled at t0, then handed to the handler.

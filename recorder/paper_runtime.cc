@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <memory>
@@ -44,6 +45,12 @@ Timestamp SystemNow() {
   return Timestamp{std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count()};
+}
+
+int64_t ThreadCpuNs() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return int64_t{t.tv_sec} * kNanosPerSecond + t.tv_nsec;
 }
 
 std::chrono::nanoseconds Until(Timestamp at, Timestamp now) {
@@ -205,7 +212,7 @@ class Runtime final : public fix::SessionHost {
 // ---------------------------------------------------------------- lifecycle
 
 Result<PaperSummary> Runtime::Run() {
-  summary_.journal_dir = o_.journal_dir;
+  summary_.journal_dir = o_.record ? o_.journal_dir : std::string();
   WaitSignal();
   hello_timer_.expires_after(std::chrono::nanoseconds(kFirstHelloTimeout.ns));
   hello_timer_.async_wait([this](boost::system::error_code ec) {
@@ -216,10 +223,17 @@ Result<PaperSummary> Runtime::Run() {
                      std::to_string(kFirstHelloTimeout.ns / kNanosPerSecond) + " s"));
   });
   MdConnect();
+  const int64_t cpu_start_ns = ThreadCpuNs();
   io_.run();
+  summary_.session_thread_cpu_ns = ThreadCpuNs() - cpu_start_ns;
   if (writer_ != nullptr) {
     Status s = writer_->Close();
     if (!s.ok() && fatal_.ok()) fatal_ = s;
+    const journal::WriterStats st = writer_->stats();
+    summary_.journal_records = st.appended;
+    summary_.journal_dropped = st.dropped;
+    summary_.journal_stored_bytes = st.stored_bytes;
+    summary_.journal_ring_high_water = st.queue_high_water;
   }
   if (control_bound_) ::unlink(control_path_.c_str());
   if (!fatal_.ok()) return fatal_;
@@ -252,16 +266,18 @@ Status Runtime::Open(const server::MdHello& hello) {
   header.created = t0;
   header.session_kind = "paper";
   header.instruments = instruments_;
-  journal::WriterOptions wo;
-  wo.durability = journal::Durability::kInterval;
-  auto writer = journal::JournalWriter::Create(o_.journal_dir, header, wo);
-  if (!writer.ok()) return writer.status();
-  writer_ = std::move(*writer);
+  if (o_.record) {
+    journal::WriterOptions wo;
+    wo.durability = journal::Durability::kInterval;
+    auto writer = journal::JournalWriter::Create(o_.journal_dir, header, wo);
+    if (!writer.ok()) return writer.status();
+    writer_ = std::move(*writer);
+    sink_ = std::make_unique<JournalSink>(writer_.get());
+  }
   TD_RETURN_IF_ERROR(OpenControl());
   auto strategy = engine::MakeStrategy(config_.strategy, config_.bug);
   if (!strategy.ok()) return strategy.status();
   engine_ = std::make_unique<engine::Engine>(config_, std::move(*strategy), instruments_, o_.seed);
-  sink_ = std::make_unique<JournalSink>(writer_.get());
   codec_ = std::make_unique<fix::ClientOrderEntry>(instruments_);
   boundary_ = std::make_unique<Boundary>(
       engine_.get(), sink_.get(), [this](Timestamp ts, const Payload& p) { OnOutput(ts, p); });
@@ -274,7 +290,8 @@ Status Runtime::Open(const server::MdHello& hello) {
   sc.reset_on_logon = true;  // a paper session starts afresh on every connection
   session_ = std::make_unique<fix::Session>(sc, *this, store_);
 
-  Log("journal " + o_.journal_dir + ", control socket " + control_path_ + ", " +
+  Log((o_.record ? "journal " + o_.journal_dir : std::string("recording off")) +
+      ", control socket " + control_path_ + ", " +
       std::to_string(instruments_.size()) + " instrument(s)");
   boundary_->Start(t0);
   if (o_.duration.ns > 0) {
@@ -445,7 +462,10 @@ void Runtime::MdFrameIn(const server::MdFrame& f) {
     case server::MdFrameType::kEnd:
       Log(std::string("md: end of feed (") + std::string(server::MdEndReasonName(f.end_reason)) +
           ")");
-      if (f.end_reason == server::MdEndReason::kMarketDataEnded) md_ended_ = true;
+      if (f.end_reason == server::MdEndReason::kMarketDataEnded) {
+        md_ended_ = true;
+        if (o_.end_at_market_end) Shutdown("market data ended");
+      }
       return;
   }
 }

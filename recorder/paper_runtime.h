@@ -44,6 +44,16 @@ struct PaperOptions {
   std::string target_comp_id = kDefaultTargetCompId;
   int heartbeat_interval_s = 30;
   bool quiet = false;         // no progress lines on stderr
+
+  // Seams for `tapedeck bench recording` (docs/benchmarks-live.md) and its tests only; the
+  // defaults are what `tapedeck paper` does.
+  // false: recording off. No journal is created (journal_dir only names the control socket)
+  // and the Boundary journals nothing; everything else runs as usual. The baseline the
+  // benchmark compares recording with.
+  bool record = true;
+  // End the session (as SIGTERM does: Logout, then close) when the feed's end frame says the
+  // market data ended, so a session over a finite market ends by itself.
+  bool end_at_market_end = false;
 };
 
 struct PaperSummary {
@@ -55,6 +65,14 @@ struct PaperSummary {
   uint64_t decode_errors = 0;      // venue messages the order-entry codec could not read
   std::string end_reason;          // "duration", "SIGINT", "SIGTERM", ...
   std::string journal_dir;
+  // The journal writer's figures (all 0 with record = false).
+  uint64_t journal_records = 0, journal_dropped = 0, journal_stored_bytes = 0;
+  uint32_t journal_ring_high_water = 0;
+  // CPU time of the thread that ran the session (the engine's: every handler, the socket
+  // reads and writes, decoding, the Boundary, encoding), CLOCK_THREAD_CPUTIME_ID, from the
+  // start of the session to the end of its event loop; the journal's final Close (which
+  // waits for the journal thread) is not in it.
+  int64_t session_thread_cpu_ns = 0;
 };
 
 // Runs the session to its end. Errors: the journal cannot be created, the config does not
