@@ -4,11 +4,8 @@
 // both the run and the synthetic market. Every seed must end with no open order and every
 // position flat, and must get there within kFlatBound of simulated time after the kill.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "tests/replayer/sim_test_util.h"
