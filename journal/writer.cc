@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -56,6 +57,7 @@ JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOption
       header_(std::move(header)),
       options_(options),
       mask_(options.queue_capacity - 1),
+      wake_depth_(std::clamp<uint64_t>(options.queue_capacity / 8, 1, kWakeDepth)),
       ring_(new Event[options.queue_capacity]),
       encoder_(std::make_unique<schema::BlockEncoder>()) {}
 
@@ -148,7 +150,10 @@ SeqNo JournalWriter::Publish(Event* slot) {
   if (depth > queue_high_water_.load(std::memory_order_relaxed)) {
     queue_high_water_.store(static_cast<uint32_t>(depth), std::memory_order_relaxed);
   }
-  if (consumer_sleeping_.load(std::memory_order_relaxed)) Wake();
+  // Waking the journal thread takes a syscall: it is done only once a batch is waiting (a
+  // sleeping journal thread also wakes by itself within the linger), so a slow stream of
+  // events costs no syscall per event on this thread.
+  if (depth >= wake_depth_ && consumer_sleeping_.load(std::memory_order_relaxed)) Wake();
   return seq;
 }
 
@@ -164,6 +169,22 @@ bool JournalWriter::WaitForSpace(uint64_t head, uint64_t needed) {
       std::this_thread::yield();
     }
   }
+}
+
+std::chrono::nanoseconds JournalWriter::IdleWait(Duration d) {
+  return std::chrono::nanoseconds(std::clamp<int64_t>(d.ns, 100'000, 10'000'000));
+}
+
+void JournalWriter::SleepUntilWoken(std::unique_lock<std::mutex>& lock, uint64_t tail,
+                                    std::chrono::nanoseconds at_most) {
+  // A missed wake-up (the producer saw the flag clear just before it was set) costs at most
+  // `at_most`, never a lost event.
+  consumer_sleeping_.store(true, std::memory_order_seq_cst);
+  if (head_.load(std::memory_order_seq_cst) - tail < wake_depth_ && !stop_.load() &&
+      flush_target_.load() <= flushed_.load()) {
+    wake_consumer_.wait_for(lock, at_most);
+  }
+  consumer_sleeping_.store(false, std::memory_order_relaxed);
 }
 
 void JournalWriter::Wake() {
@@ -213,14 +234,7 @@ void JournalWriter::Run() {
       Status s = SyncIfDue(false);
       std::unique_lock<std::mutex> lock(mu_);
       if (!s.ok() && error_.ok()) error_ = s;
-      // A missed wake-up (the producer saw the flag clear just before it was set) costs at
-      // most the 1 ms wait below, never a lost event.
-      consumer_sleeping_.store(true, std::memory_order_seq_cst);
-      if (head_.load(std::memory_order_seq_cst) == tail && !stop_.load() &&
-          flush_target_.load() <= flushed_.load()) {
-        wake_consumer_.wait_for(lock, std::chrono::milliseconds(1));
-      }
-      consumer_sleeping_.store(false, std::memory_order_relaxed);
+      SleepUntilWoken(lock, tail, IdleWait(options_.linger));
       continue;
     }
     const uint64_t count = CountForBlock(tail, available);
@@ -229,7 +243,9 @@ void JournalWriter::Run() {
       const int64_t now = MonotonicNs();
       if (partial_since_ns == 0) partial_since_ns = now;
       if (now - partial_since_ns < options_.linger.ns) {
-        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        std::unique_lock<std::mutex> lock(mu_);
+        SleepUntilWoken(lock, tail,
+                        IdleWait(Duration{options_.linger.ns - (now - partial_since_ns)}));
         continue;
       }
     }

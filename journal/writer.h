@@ -2,6 +2,9 @@
 // the recorder's) only copies each event into a preallocated ring; a journal thread encodes
 // blocks (Cap'n Proto), compresses them (LZ4), checksums and chains them, writes them and
 // syncs per the durability policy. Single producer: Append() must be called from one thread.
+// Append() makes no syscall in the steady state: the producer wakes a sleeping journal thread
+// only when a batch (kWakeDepth events) is waiting; otherwise that thread wakes by itself
+// within the linger.
 //
 // When the ring is full, the backpressure policy decides: kBlock waits for space; kDropAndCount
 // drops the event and counts it, and the next event that fits is preceded by a RecordsDropped
@@ -14,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -72,6 +76,9 @@ inline void CopyPayload(const T& from, Payload* slot) {
 // A record whose encoding exceeds this is not journaled; an Annotation saying so (kind, size,
 // sequence number) takes its place.
 inline constexpr uint32_t kMaxRecordBytes = 4u << 20;
+// A sleeping journal thread is woken by the producer once this many events wait (an eighth
+// of the ring when that is less); otherwise it wakes by itself within the linger.
+inline constexpr uint64_t kWakeDepth = 512;
 
 enum class Backpressure : uint8_t { kBlock, kDropAndCount };
 enum class Durability : uint8_t {
@@ -142,6 +149,11 @@ class JournalWriter {
   uint64_t PublishDroppedNote(uint64_t head);
   bool WaitForSpace(uint64_t head, uint64_t needed);
   void Wake();
+  // The journal thread's wait: until the producer wakes it (a batch of wake_depth_ events, a
+  // flush, the close) or `at_most` passes.
+  void SleepUntilWoken(std::unique_lock<std::mutex>& lock, uint64_t tail,
+                       std::chrono::nanoseconds at_most);
+  static std::chrono::nanoseconds IdleWait(Duration d);  // d, within [100 us, 10 ms]
   void Run();
   Status WriteBlock(uint64_t from, uint64_t count);
   Status OpenSegment();
@@ -152,6 +164,8 @@ class JournalWriter {
   const JournalHeader header_;
   const WriterOptions options_;
   const uint64_t mask_;
+  // The producer wakes a sleeping journal thread once this many events wait.
+  const uint64_t wake_depth_;
   std::unique_ptr<Event[]> ring_;
 
   // Producer side.
