@@ -9,15 +9,19 @@
 
 namespace td::journal {
 
-BlockHeader SealBlock(const SealInput& in, std::vector<uint8_t>* out) {
+size_t SealedBytesMax(size_t raw_bytes) {
+  TD_CHECK(raw_bytes <= kMaxBlockRawBytes);
+  return kBlockHeaderBytes + static_cast<size_t>(LZ4_compressBound(static_cast<int>(raw_bytes)));
+}
+
+BlockHeader SealBlock(const SealInput& in, std::span<uint8_t> out) {
   TD_CHECK(!in.raw_payload.empty() && in.raw_payload.size() <= kMaxBlockRawBytes);
   TD_CHECK(in.record_count > 0 && in.record_count <= kMaxBlockRecords);
   TD_CHECK(in.first_seq > 0 && in.last_ts >= in.first_ts);
-  const size_t start = out->size();
+  TD_CHECK(out.size() >= SealedBytesMax(in.raw_payload.size()));
   const int raw = static_cast<int>(in.raw_payload.size());
   const int bound = LZ4_compressBound(raw);
-  out->resize(start + kBlockHeaderBytes + static_cast<size_t>(bound));
-  uint8_t* payload = out->data() + start + kBlockHeaderBytes;
+  uint8_t* payload = out.data() + kBlockHeaderBytes;
 
   BlockHeader h;
   h.raw_bytes = static_cast<uint32_t>(raw);
@@ -38,9 +42,8 @@ BlockHeader SealBlock(const SealInput& in, std::vector<uint8_t>* out) {
     std::memcpy(payload, in.raw_payload.data(), in.raw_payload.size());
   }
   h.stored_bytes = static_cast<uint32_t>(stored);
-  out->resize(start + kBlockHeaderBytes + static_cast<size_t>(stored));
 
-  uint8_t* header = out->data() + start;
+  uint8_t* header = out.data();
   EncodeBlockHeader(h, header);  // checksum and chain still 0: they cover bytes [0, 48)
   h.checksum = BlockChecksum({header, 48}, {payload, static_cast<size_t>(stored)});
   h.chain = ChainHash(in.prev_chain, h.checksum);

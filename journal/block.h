@@ -25,9 +25,15 @@ struct SealInput {
   bool compress = true;  // falls back to stored-uncompressed when LZ4 does not shrink it
 };
 
-// Appends header + stored payload to *out and returns the header written.
-// REQUIRES: raw_payload.size() in (0, kMaxBlockRawBytes], record_count in (0, kMaxBlockRecords].
-BlockHeader SealBlock(const SealInput& in, std::vector<uint8_t>* out);
+// The most bytes SealBlock writes for a payload of `raw_bytes`: the header, and LZ4's bound.
+size_t SealedBytesMax(size_t raw_bytes);
+
+// Writes header + stored payload at the start of `out` and returns the header written: the
+// block is the first kBlockHeaderBytes + stored_bytes bytes. The caller owns the buffer, so
+// that a writer reuses one without zero-filling it for every block.
+// REQUIRES: raw_payload.size() in (0, kMaxBlockRawBytes], record_count in (0, kMaxBlockRecords],
+// out.size() >= SealedBytesMax(raw_payload.size()).
+BlockHeader SealBlock(const SealInput& in, std::span<uint8_t> out);
 
 // A block whose header parsed and whose checksum matched.
 struct BlockView {

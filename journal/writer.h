@@ -193,7 +193,7 @@ class JournalWriter {
   AppendFile segment_;
   uint32_t segment_index_ = 0;
   uint64_t chain_ = 0;
-  std::vector<uint8_t> out_;
+  std::vector<uint8_t> out_;  // the block being sealed (only grows)
   std::vector<SegmentInfo> index_segments_;
   std::vector<IndexEntry> index_blocks_;
   int64_t last_sync_ns_ = 0;

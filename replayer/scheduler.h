@@ -7,11 +7,12 @@
 //
 //   Scheduler<Item> s(t0);
 //   s.Schedule(t0 + Duration::Micros(5), item);
-//   while (auto next = s.PopUntil(end)) Handle(next->at, next->item);  // s.now() == next->at
+//   while (Item* next = s.PopUntil(end)) Handle(s.now(), *next);  // may Schedule more
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <queue>
 #include <utility>
@@ -41,12 +42,6 @@ class VirtualClock {
 template <typename T>
 class Scheduler {
  public:
-  struct Entry {
-    Timestamp at;
-    uint64_t seq = 0;  // insertion order: the tie-break among equal times
-    T item;
-  };
-
   explicit Scheduler(Timestamp start) : clock_(start) {}
 
   // REQUIRES: at >= now() (nothing is scheduled in the past), fewer than kMaxScheduledItems.
@@ -65,15 +60,19 @@ class Scheduler {
     heap_.push(Key{at, next_seq_++, slot});
   }
 
-  // The earliest item due at or before `end`, with the clock moved to its time; nullopt (and
-  // the clock untouched) when there is none.
-  std::optional<Entry> PopUntil(Timestamp end) {
-    if (heap_.empty() || heap_.top().at > end) return std::nullopt;
+  // The earliest item due at or before `end`, with the clock moved to its time; nullptr (and
+  // the clock untouched) when there is none. The item is handed out in place rather than
+  // moved out (a Payload's move and destruction cost more than most handlers): it stays
+  // valid, and may be moved from, until the next PopUntil, even while Schedule() is called.
+  T* PopUntil(Timestamp end) {
+    if (popped_ != kNoSlot) free_.push_back(popped_);
+    popped_ = kNoSlot;
+    if (heap_.empty() || heap_.top().at > end) return nullptr;
     const Key k = heap_.top();
     heap_.pop();
     clock_.AdvanceTo(k.at);
-    free_.push_back(k.slot);
-    return Entry{k.at, k.seq, std::move(items_[k.slot])};
+    popped_ = k.slot;
+    return &items_[k.slot];
   }
 
   std::optional<Timestamp> next_time() const {
@@ -99,11 +98,15 @@ class Scheduler {
       return a.at != b.at ? a.at > b.at : a.seq > b.seq;
     }
   };
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
   VirtualClock clock_;
   uint64_t next_seq_ = 0;
   std::priority_queue<Key, std::vector<Key>, Later> heap_;
-  std::vector<T> items_;         // by slot; a free slot holds a moved-from item
+  // By slot; a deque, so that the item PopUntil handed out stays put when Schedule() grows it.
+  // A free slot holds a handled (possibly moved-from) item.
+  std::deque<T> items_;
   std::vector<uint32_t> free_;   // slots to reuse
+  uint32_t popped_ = kNoSlot;    // the slot PopUntil handed out: free from the next PopUntil
 };
 
 }  // namespace td::replayer

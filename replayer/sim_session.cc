@@ -98,7 +98,7 @@ void SimSession::FeedRecorded(Timestamp ts, const Payload& input) {
     venue_.OnMarketData(Event{0, sched_.now(), input}, &replies_);
   }
   if (const auto* f = std::get_if<TimerFired>(&input)) timers_.erase(f->timer_id);
-  DispatchToEngine(sched_.now(), input);
+  DispatchToEngine(sched_.now(), Payload(input));
 }
 
 void SimSession::EndRecorded(Timestamp t) {
@@ -168,9 +168,9 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
       continue;
     }
     if (md && md->ts > end) market_done = true, md.reset();
-    std::optional<Scheduler<Item>::Entry> e = sched_.PopUntil(end);
-    if (!e) break;
-    Handle(e->at, std::move(e->item));
+    Item* item = sched_.PopUntil(end);
+    if (item == nullptr) break;
+    Handle(sched_.now(), std::move(*item));
   }
   result_.end = std::max(sched_.now(), end == Timestamp::Max() ? sched_.now() : end);
 }
@@ -311,7 +311,7 @@ std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
   return q;
 }
 
-void SimSession::Handle(Timestamp now, Item item) {
+void SimSession::Handle(Timestamp now, Item&& item) {
   switch (item.kind) {
     case ItemKind::kEngineInput:
       if (item.from_venue && (!connected_ || item.epoch != epoch_)) {
@@ -404,7 +404,7 @@ void SimSession::Handle(Timestamp now, Item item) {
   }
 }
 
-void SimSession::ExecuteAtVenue(Timestamp now, Item item) {
+void SimSession::ExecuteAtVenue(Timestamp now, Item&& item) {
   if (!connected_ || item.epoch != epoch_) {
     ++result_.links.commands_lost;
     return;
@@ -426,7 +426,7 @@ void SimSession::ExecuteAtVenue(Timestamp now, Item item) {
   SendToEngine(now, replies_);
 }
 
-void SimSession::DispatchToEngine(Timestamp now, Payload input) {
+void SimSession::DispatchToEngine(Timestamp now, Payload&& input) {
   sink_->Record(now, input);
   ++result_.inputs;
   out_.clear();

@@ -159,10 +159,10 @@ class SimSession {
   SimSession(const RunConfig& config, std::vector<InstrumentDef> instruments, uint64_t seed,
              Timestamp t0, RecordSink* sink, std::unique_ptr<engine::Engine> engine,
              sim::SimVenue venue, sim::VenueFaults faults);
-  void Handle(Timestamp now, Item item);
+  void Handle(Timestamp now, Item&& item);  // the scheduler's item, consumed in place
   void HandleMarketData(Event& md);  // consumes md's payload
-  // By value: a scheduled item's payload is moved in, not copied.
-  void DispatchToEngine(Timestamp now, Payload input);
+  // Consumes `input`: a scheduled item's payload is moved into the engine's Event, not copied.
+  void DispatchToEngine(Timestamp now, Payload&& input);
   void HandleOutput(Timestamp now, const Payload& out);
   // Consumes `replies` (its payloads are moved into the link; the caller clears it before
   // reusing it). It only schedules (over FIX: encodes, then schedules the wire messages): it
@@ -179,7 +179,7 @@ class SimSession {
   void RefreshOpenOurs();
   // A command arriving at the venue (from the link, or decoded by the venue's FIX session):
   // executed, or queued by the rate limiter as a kVenueAdmitted item.
-  void ExecuteAtVenue(Timestamp now, Item item);
+  void ExecuteAtVenue(Timestamp now, Item&& item);
   // FIX links: carries what the link produced (wire messages onto the links, decoded
   // commands to the venue, decoded inputs to the engine) and re-arms the session timer.
   void ProcessFix(Timestamp now, FixEffects& fx);

@@ -804,11 +804,17 @@ uint64_t SimVenue::StateDigest() const {
       put(v ? static_cast<uint64_t>(v->queue_ahead_qty.raw) : ~uint64_t{0});
     }
   }
-  std::vector<Impl::ClEntry> by_cl = s.cl_ids;
-  std::sort(by_cl.begin(), by_cl.end(), [](const Impl::ClEntry& a, const Impl::ClEntry& b) {
+  auto by_id = [](const Impl::ClEntry& a, const Impl::ClEntry& b) {
     return a.cl_ord_id < b.cl_ord_id;
-  });
-  for (const Impl::ClEntry& e : by_cl) {
+  };
+  // The ids arrive in the order a session numbers them, so they are usually in order already:
+  // then the sorted copy is not needed.
+  std::vector<Impl::ClEntry> sorted;
+  if (!std::is_sorted(s.cl_ids.begin(), s.cl_ids.end(), by_id)) {
+    sorted = s.cl_ids;
+    std::sort(sorted.begin(), sorted.end(), by_id);
+  }
+  for (const Impl::ClEntry& e : sorted.empty() ? s.cl_ids : sorted) {
     put(e.cl_ord_id);
     put(e.venue_order_id);
     put(e.current ? 1 : 0);

@@ -70,7 +70,7 @@ std::vector<uint8_t> SealEvents(const std::vector<Event>& events, bool compress,
   enc.Begin(events.size());
   for (const Event& e : events) enc.Add(e);
   std::span<const uint8_t> raw = enc.Finish();
-  std::vector<uint8_t> out;
+  std::vector<uint8_t> out(SealedBytesMax(raw.size()));
   SealInput in;
   in.raw_payload = raw;
   in.record_count = static_cast<uint32_t>(events.size());
@@ -79,7 +79,8 @@ std::vector<uint8_t> SealEvents(const std::vector<Event>& events, bool compress,
   in.last_ts = events.back().ts.ns;
   in.prev_chain = prev_chain;
   in.compress = compress;
-  *header = SealBlock(in, &out);
+  *header = SealBlock(in, out);
+  out.resize(kBlockHeaderBytes + header->stored_bytes);
   return out;
 }
 
