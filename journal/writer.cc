@@ -153,7 +153,12 @@ SeqNo JournalWriter::Publish(Event* slot) {
   // Waking the journal thread takes a syscall: it is done only once a batch is waiting (a
   // sleeping journal thread also wakes by itself within the linger), so a slow stream of
   // events costs no syscall per event on this thread.
-  if (depth >= wake_depth_ && consumer_sleeping_.load(std::memory_order_relaxed)) Wake();
+  // (cached_tail_ may be far behind: the depth that counts is the sleeping thread's, whose
+  // tail does not move while it sleeps.)
+  if (consumer_sleeping_.load(std::memory_order_relaxed) &&
+      h - tail_.load(std::memory_order_relaxed) >= wake_at_depth_.load(std::memory_order_relaxed)) {
+    Wake();
+  }
   return seq;
 }
 
@@ -177,10 +182,13 @@ std::chrono::nanoseconds JournalWriter::IdleWait(Duration d) {
 
 void JournalWriter::SleepUntilWoken(std::unique_lock<std::mutex>& lock, uint64_t tail,
                                     std::chrono::nanoseconds at_most) {
-  // A missed wake-up (the producer saw the flag clear just before it was set) costs at most
-  // `at_most`, never a lost event.
+  // Woken once wake_depth_ more events than it has seen wait: a partial block is not looked
+  // at again for every event that joins it. A missed wake-up (the producer saw the flag clear
+  // just before it was set) costs at most `at_most`, never a lost event.
+  const uint64_t wake_at = head_.load(std::memory_order_relaxed) - tail + wake_depth_;
+  wake_at_depth_.store(wake_at, std::memory_order_relaxed);
   consumer_sleeping_.store(true, std::memory_order_seq_cst);
-  if (head_.load(std::memory_order_seq_cst) - tail < wake_depth_ && !stop_.load() &&
+  if (head_.load(std::memory_order_seq_cst) - tail < wake_at && !stop_.load() &&
       flush_target_.load() <= flushed_.load()) {
     wake_consumer_.wait_for(lock, at_most);
   }

@@ -78,7 +78,7 @@ inline void CopyPayload(const T& from, Payload* slot) {
 inline constexpr uint32_t kMaxRecordBytes = 4u << 20;
 // A sleeping journal thread is woken by the producer once this many events wait (an eighth
 // of the ring when that is less); otherwise it wakes by itself within the linger.
-inline constexpr uint64_t kWakeDepth = 512;
+inline constexpr uint64_t kWakeDepth = 4096;
 
 enum class Backpressure : uint8_t { kBlock, kDropAndCount };
 enum class Durability : uint8_t {
@@ -149,8 +149,8 @@ class JournalWriter {
   uint64_t PublishDroppedNote(uint64_t head);
   bool WaitForSpace(uint64_t head, uint64_t needed);
   void Wake();
-  // The journal thread's wait: until the producer wakes it (a batch of wake_depth_ events, a
-  // flush, the close) or `at_most` passes.
+  // The journal thread's wait: until the producer wakes it (wake_depth_ more events than
+  // were waiting, a flush, the close) or `at_most` passes.
   void SleepUntilWoken(std::unique_lock<std::mutex>& lock, uint64_t tail,
                        std::chrono::nanoseconds at_most);
   static std::chrono::nanoseconds IdleWait(Duration d);  // d, within [100 us, 10 ms]
@@ -180,6 +180,7 @@ class JournalWriter {
   // Consumer side.
   alignas(64) std::atomic<uint64_t> tail_{0};  // next slot to write
   std::atomic<bool> consumer_sleeping_{false};
+  std::atomic<uint64_t> wake_at_depth_{0};  // the queue depth that wakes the sleeping thread
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> flush_target_{0};       // write everything below this head now
   std::atomic<uint64_t> flushed_{0};            // slots handed to the OS (and synced if asked)
