@@ -407,13 +407,9 @@ void Engine::Impl::KillSwitchTick() {
 
 void Engine::Impl::ArmRequestWatchdog() {
   if (config.request_timeout.ns <= 0 || request_timer != 0 || session_down) return;
-  for (const OrderRecord* r : orders.Open(0)) {
-    if (r->s.cancel_pending || r->s.replace_pending || r->unknown_state) {
-      request_timer = next_timer++;
-      Emit(TimerSet{.timer_id = request_timer, .fire_at = now_ + config.request_timeout});
-      return;
-    }
-  }
+  if (!orders.AnyAwaitingVenue()) return;
+  request_timer = next_timer++;
+  Emit(TimerSet{.timer_id = request_timer, .fire_at = now_ + config.request_timeout});
 }
 
 void Engine::Impl::RequestWatchdogTick() {

@@ -159,7 +159,7 @@ struct EngineConfig {
   // is unknown (after a disconnect) with no status report for this long, is followed by a
   // status request for the order, and again every request_timeout while it stays so (an ack
   // may be dropped, a status request rate-limited). 0 = never ask.
-  Duration request_timeout;
+  Duration request_timeout = Duration::Seconds(1);
   uint64_t checkpoint_every_inputs = 10'000;  // a Checkpoint output every N inputs; 0 = never
 };
 

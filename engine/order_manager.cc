@@ -449,6 +449,14 @@ size_t OrderManager::open_count() const {
   return open_.size();
 }
 
+bool OrderManager::AnyAwaitingVenue() const {
+  for (ClOrdId key : open_) {
+    const OrderRecord& r = Record(key);
+    if (r.s.cancel_pending || r.s.replace_pending || r.unknown_state) return true;
+  }
+  return false;
+}
+
 int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
   int64_t leaves = 0;
   for (ClOrdId key : open_) {

@@ -98,6 +98,9 @@ class OrderManager {
   // The summed leaves of the open orders on `side` of `instrument` (0 = all, as in Open()):
   // the risk gate's worst case, without building Open()'s vector (asked before every order).
   int64_t OpenLeaves(InstrumentId instrument, Side side) const;
+  // Whether an open order waits for the venue: a cancel or replace unanswered, or its state
+  // unknown. Allocates nothing (it runs after every input when request_timeout is set).
+  bool AnyAwaitingVenue() const;
 
   void Digest(DigestWriter* w) const;
 
