@@ -60,7 +60,9 @@ std::string Scenario(Bytes& in) {
                   "request_timeout = \"500ms\"\n\n";
   t += "[strategy]\nspread_ticks = 1\nsize = 100\nmax_inventory = 1000\n";
   if (in.U8() % 2) t += "requote = \"replace\"\n";
-  t += "\n[session]\nprotocol = \"fix\"\n";
+  // A lost Logon costs the logon timeout: 1 s, so that a run with heavy wire loss still
+  // logs on again within the settling time.
+  t += "\n[session]\nprotocol = \"fix\"\nlogon_timeout = \"1s\"\n";
   t += "heartbeat_interval = \"" + std::to_string(in.In(1, 3)) + "s\"\n";
   if (const int64_t d = in.In(0, 60); d > 0) t += "wire_loss = \"1/" + std::to_string(d * 10) + "\"\n";
   t += "reconnect_interval = \"" + std::to_string(in.In(10, 1000)) + "ms\"\n";

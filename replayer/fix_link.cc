@@ -37,6 +37,7 @@ fix::SessionConfig EndConfig(const SessionLinkConfig& c, fix::Role role) {
   s.heartbeat_interval_s = c.heartbeat_interval_s;
   s.reset_on_logon = c.reset_on_logon;
   s.resend_request_timeout = c.resend_request_timeout;
+  s.logon_timeout = c.logon_timeout;
   s.store_while_disconnected = !engine;
   return s;
 }

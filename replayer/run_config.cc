@@ -141,10 +141,16 @@ Result<SessionLinkConfig> ParseSession(const toml::table& root, std::string_view
       Result<sim::Probability> p = sim::ParseProbabilityText(text);
       if (!p.ok()) return InvalidArgument(Where(origin, v, key) + ": " + p.status().message());
       c.wire_loss = *p;
-    } else if (key == "reconnect_interval" || key == "resend_request_timeout") {
+    } else if (key == "reconnect_interval" || key == "resend_request_timeout" ||
+               key == "logon_timeout") {
       Result<Duration> d = SessionDuration(origin, v, key);
       if (!d.ok()) return d.status();
-      (key == "reconnect_interval" ? c.reconnect_interval : c.resend_request_timeout) = *d;
+      if (key == "logon_timeout" && d->ns == 0) {
+        return InvalidArgument(Where(origin, v, key) + ": must be positive");
+      }
+      (key == "reconnect_interval"       ? c.reconnect_interval
+       : key == "resend_request_timeout" ? c.resend_request_timeout
+                                         : c.logon_timeout) = *d;
     } else if (key == "reset_on_logon") {
       const std::optional<bool> b = v.value<bool>();
       if (!b) return InvalidArgument(Where(origin, v, key) + ": expected true or false");
@@ -152,7 +158,8 @@ Result<SessionLinkConfig> ParseSession(const toml::table& root, std::string_view
     } else {
       return InvalidArgument(Where(origin, v, key) +
                              ": unknown key (allowed: protocol, heartbeat_interval, wire_loss, "
-                             "reconnect_interval, resend_request_timeout, reset_on_logon)");
+                             "reconnect_interval, resend_request_timeout, logon_timeout, "
+                             "reset_on_logon)");
     }
   }
   if (c.protocol == LinkProtocol::kDirect && c.wire_loss.num > 0) {

@@ -38,6 +38,7 @@ struct ScheduledCommand {
 //   wire_loss = "1/500"           # a FIX message lost on a link, either way: a sequence gap
 //   reconnect_interval = "1s"     # after the session ended itself (logon timeout, Logout)
 //   resend_request_timeout = "2s" # a gap still open this long is asked for again
+//   logon_timeout = "10s"         # a Logon unanswered this long ends the connection
 //   reset_on_logon = false        # true: sequence numbers restart at every Logon
 //
 // kDirect carries the engine's commands and the venue's replies as events on the links.
@@ -52,6 +53,7 @@ struct SessionLinkConfig {
   sim::Probability wire_loss;
   Duration reconnect_interval = Duration::Seconds(1);
   Duration resend_request_timeout = Duration::Seconds(2);
+  Duration logon_timeout = Duration::Seconds(10);
   bool reset_on_logon = false;
 };
 

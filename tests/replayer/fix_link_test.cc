@@ -62,7 +62,8 @@ void ExpectEngineMatchesVenue(const SessionResult& r, uint64_t seed) {
 TEST(FixLinkConfig, ParsesTheSessionTableAndNamesBadKeys) {
   Result<RunConfig> ok = ParseRunConfig(
       "[session]\nprotocol = \"fix\"\nheartbeat_interval = \"2s\"\nwire_loss = \"1/100\"\n"
-      "reconnect_interval = \"250ms\"\nresend_request_timeout = \"1s\"\nreset_on_logon = true\n",
+      "reconnect_interval = \"250ms\"\nresend_request_timeout = \"1s\"\nreset_on_logon = true\n"
+      "logon_timeout = \"3s\"\n",
       "s.toml");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->session.protocol, LinkProtocol::kFix);
@@ -70,6 +71,7 @@ TEST(FixLinkConfig, ParsesTheSessionTableAndNamesBadKeys) {
   EXPECT_EQ(ok->session.wire_loss, (sim::Probability{1, 100}));
   EXPECT_EQ(ok->session.reconnect_interval, Duration::Millis(250));
   EXPECT_TRUE(ok->session.reset_on_logon);
+  EXPECT_EQ(ok->session.logon_timeout, Duration::Seconds(3));
   EXPECT_EQ(ParseRunConfig("", "s.toml")->session.protocol, LinkProtocol::kDirect);
 
   auto error = [](const std::string& text) {
@@ -85,6 +87,9 @@ TEST(FixLinkConfig, ParsesTheSessionTableAndNamesBadKeys) {
                 .find("whole seconds"),
             std::string::npos);
   EXPECT_NE(error("[session]\nwire_loss = \"1/10\"\n").find("needs protocol = \"fix\""),
+            std::string::npos);
+  EXPECT_NE(error("[session]\nlogon_timeout = \"0s\"\n").find("session.logon_timeout: must be "
+                                                                  "positive"),
             std::string::npos);
   EXPECT_NE(error("[session]\nprotocol = \"fix\"\nwire_loss = \"2\"\n").find("session.wire_loss"),
             std::string::npos);
