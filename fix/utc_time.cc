@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/calendar.h"
+
 namespace td::fix {
 namespace {
 
@@ -68,36 +70,14 @@ std::string_view TimeProblem(std::string_view s, int64_t* ns_of_day) {
 
 }  // namespace
 
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  // Howard Hinnant's days_from_civil (public domain algorithm).
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* year, int* month, int* day) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *year = yoe + era * 400 + (*month <= 2);
-}
-
 namespace {
 void FormatPrefix(Timestamp t, char* out, int64_t* ns_of_day) {
   int64_t days = t.ns / kNanosPerDay;
   int64_t rem = t.ns % kNanosPerDay;
   if (rem < 0) rem += kNanosPerDay, --days;
-  int64_t y;
-  int m, d;
-  CivilFromDays(days, &y, &m, &d);
+  const CivilDate c = CivilFromDays(days);
+  const int64_t y = c.year;
+  const int m = c.month, d = c.day;
   TD_CHECK_MSG(y >= 0 && y <= 9999, "UTCTimestamp year out of range 0000..9999");
   const int64_t secs = rem / kNanosPerSecond;
   Put(out, static_cast<int>(y), 4);

@@ -32,8 +32,4 @@ bool IsUtcTimeOnly(std::string_view text);  // HH:MM:SS[.sss]
 bool IsUtcDate(std::string_view text);      // YYYYMMDD (UTCDateOnly, LocalMktDate)
 bool IsMonthYear(std::string_view text);    // YYYYMM, YYYYMMDD or YYYYMMwN
 
-// Days since 1970-01-01 of a proleptic Gregorian date, and back.
-int64_t DaysFromCivil(int64_t year, int month, int day);
-void CivilFromDays(int64_t days, int64_t* year, int* month, int* day);
-
 }  // namespace td::fix

@@ -50,6 +50,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/calendar.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "fix/fields.h"
@@ -136,7 +137,7 @@ class CheckingStore final : public MessageStore {
 };
 
 struct Harness final : SessionHost {
-  Timestamp now{td::fix::DaysFromCivil(2024, 1, 2) * 86'400 * td::kNanosPerSecond};
+  Timestamp now{td::DaysFromCivil(2024, 1, 2) * 86'400 * td::kNanosPerSecond};
   CheckingStore store{*this};
   Session session{SessionConfig{.role = Role::kAcceptor,
                                 .sender_comp_id = std::string(kUs),

@@ -183,15 +183,6 @@ Result<int64_t> ParseLobsterTime(std::string_view text, bool* artefact) {
   return seconds * kNanosPerSecond + nanos;
 }
 
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 int Weekday(int64_t days) {
   // 1970-01-01 was a Thursday (4).
   return static_cast<int>(days >= -4 ? (days + 4) % 7 : (days + 5) % 7 + 6);

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/calendar.h"  // DaysFromCivil, with Weekday below
 #include "core/event.h"
 #include "core/fixed_point.h"
 #include "core/ids.h"
@@ -108,8 +109,6 @@ Result<LobsterFileName> ParseLobsterFileName(std::string_view path);
 // and *artefact is set. InvalidArgument quoting the text otherwise.
 Result<int64_t> ParseLobsterTime(std::string_view text, bool* artefact);
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t year, int month, int day);
 // Day of the week, 0 = Sunday.
 int Weekday(int64_t days_since_epoch);
 
