@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/fixed_point.h"
+#include "core/time_text.h"
 #include "engine/digest_writer.h"
 #include "engine/engine.h"
 
@@ -248,13 +249,8 @@ class Twap final : public Strategy {
     cross_ticks_ = IntParam(ctx, "cross_ticks", 1);
     int64_t duration_ns = 60 * kNanosPerSecond;
     if (auto d = ctx.param("duration")) {
-      std::string_view t = *d;
-      int64_t mult = 1;
-      if (t.ends_with("ms")) { mult = 1'000'000; t.remove_suffix(2); }
-      else if (t.ends_with("s")) { mult = kNanosPerSecond; t.remove_suffix(1); }
-      else if (t.ends_with("m")) { mult = 60 * kNanosPerSecond; t.remove_suffix(1); }
-      Result<int64_t> v = ParseDecimal(t, 0);
-      if (v.ok() && *v > 0) duration_ns = *v * mult;
+      Result<Duration> v = ParseDurationText(*d);  // a bad value keeps the default
+      if (v.ok() && v->ns > 0) duration_ns = v->ns;
     }
     interval_ = Duration::Nanos(std::max<int64_t>(1, duration_ns / slices_));
     ctx.SetTimer(ctx.now() + interval_);
