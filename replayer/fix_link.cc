@@ -66,7 +66,7 @@ class FixLink::EngineEnd final : public fix::SessionHost {
     link_.fx_->engine_inputs.push_back(SessionState{
         kFixLinkConnection, SessionStateKind::kLoggedOn,
         "FIX HeartBtInt " + std::to_string(link_.engine_->heartbeat_interval_s())});
-    link_.FlushOutbox(link_.now_, link_.fx_);
+    link_.FlushOutbox(link_.now_);
   }
   void OnLogout(std::string_view reason) override {
     link_.fx_->engine_inputs.push_back(
@@ -144,7 +144,7 @@ void FixLink::EngineReceives(Timestamp now, std::string_view bytes, FixEffects* 
 
 void FixLink::SendCommand(Timestamp now, const Payload& command, FixEffects* fx) {
   fx_ = fx, now_ = now;
-  if (engine_->logged_on()) return Encode(now, command, fx);
+  if (engine_->logged_on()) return Encode(now, command);
   if (outbox_.size() >= kMaxFixOutbox) {
     ++counters_.commands_dropped;
     return;
@@ -153,16 +153,16 @@ void FixLink::SendCommand(Timestamp now, const Payload& command, FixEffects* fx)
   ++counters_.commands_held;
 }
 
-void FixLink::Encode(Timestamp now, const Payload& command, FixEffects*) {
+void FixLink::Encode(Timestamp now, const Payload& command) {
   Status s = client_codec_.Encode(command, now, &out_);
   if (s.ok()) s = engine_->Send(now, out_);
   if (!s.ok()) ++counters_.commands_dropped;
 }
 
-void FixLink::FlushOutbox(Timestamp now, FixEffects* fx) {
+void FixLink::FlushOutbox(Timestamp now) {
   std::deque<Payload> held = std::move(outbox_);
   outbox_.clear();
-  for (const Payload& c : held) Encode(now, c, fx);
+  for (const Payload& c : held) Encode(now, c);
 }
 
 void FixLink::SendReply(Timestamp now, const Payload& reply, FixEffects* fx) {

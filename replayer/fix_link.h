@@ -103,8 +103,9 @@ class FixLink {
   class EngineEnd;
   class VenueEnd;
 
-  void FlushOutbox(Timestamp now, FixEffects* fx);
-  void Encode(Timestamp now, const Payload& command, FixEffects* fx);
+  // Both write through the engine's session, whose output lands in fx_.
+  void FlushOutbox(Timestamp now);
+  void Encode(Timestamp now, const Payload& command);
 
   fix::MemoryMessageStore engine_store_, venue_store_;
   fix::ClientOrderEntry client_codec_;
