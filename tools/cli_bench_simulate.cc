@@ -43,10 +43,7 @@ struct SimBenchOptions {
   uint64_t seed = 1;
   int runs = 3;
   bool json = false;
-};
-
-struct RunFigures {
-  double simulate_s = 0, replay_s = 0;
+  bool no_journal = false;  // the engine, venue and links only: what the journal costs on top
 };
 
 double Median(std::vector<double> v) {
@@ -62,6 +59,25 @@ Status LoadMarket(const std::string& dir, std::vector<InstrumentDef>* instrument
   Event e;
   while ((*source)->Next(&e)) records->push_back(e);
   return (*source)->status();
+}
+
+class NullSink : public replayer::RecordSink {
+ public:
+  void Record(Timestamp, const Payload&) override {}
+};
+
+Result<replayer::SessionResult> SimulateWithoutJournal(const replayer::SimulateOptions& so,
+                                                       const std::vector<InstrumentDef>& instruments,
+                                                       const std::vector<Event>& records) {
+  Result<replayer::RunConfig> config = replayer::ParseRunConfig(so.config_text, so.config_origin);
+  if (!config.ok()) return config.status();
+  NullSink sink;
+  auto session = replayer::SimSession::Create(*config, instruments, so.seed, records.front().ts, &sink);
+  if (!session.ok()) return session.status();
+  replayer::MemoryMarketSource source(instruments, records);
+  (*session)->Start();
+  (*session)->Run(source, Timestamp::Max());
+  return (*session)->Finish();
 }
 
 int Run(const SimBenchOptions& o) {
@@ -120,12 +136,15 @@ int Run(const SimBenchOptions& o) {
     so.out_dir = (scratch / ("run-" + std::to_string(run))).string();
     replayer::MemoryMarketSource source(instruments, records);
     const auto t0 = Clock::now();
-    Result<replayer::SessionResult> r = replayer::Simulate(so, source);
+    Result<replayer::SessionResult> r =
+        o.no_journal ? SimulateWithoutJournal(so, instruments, records)
+                     : replayer::Simulate(so, source);
     const auto t1 = Clock::now();
     if (!r.ok()) return PrintError("bench simulate", r.status().ToString()), kExitFailed;
     sim_s.push_back(std::chrono::duration<double>(t1 - t0).count());
     last = *r;
     journaled = r->inputs + r->outputs;
+    if (o.no_journal) continue;
 
     const auto t2 = Clock::now();
     Result<replayer::ReplayReport> rep = replayer::ExactReplay(so.out_dir, {});
@@ -142,7 +161,8 @@ int Run(const SimBenchOptions& o) {
   const double n = static_cast<double>(records.size());
   const double best = *std::min_element(sim_s.begin(), sim_s.end());
   const double median = Median(sim_s);
-  const double replay_best = *std::min_element(replay_s.begin(), replay_s.end());
+  const double replay_best =
+      replay_s.empty() ? 0.0 : *std::min_element(replay_s.begin(), replay_s.end());
   const double records_journaled = static_cast<double>(journaled);
   if (o.json) {
     nlohmann::ordered_json j;
@@ -150,6 +170,7 @@ int Run(const SimBenchOptions& o) {
     j["strategy"] = o.strategy;
     j["seed"] = o.seed;
     j["runs"] = o.runs;
+    j["journal"] = !o.no_journal;
     j["market_events"] = records.size();
     j["engine_inputs"] = last.inputs;
     j["engine_outputs"] = last.outputs;
@@ -159,8 +180,10 @@ int Run(const SimBenchOptions& o) {
     j["events_per_s"] = std::round(n / best);
     j["events_per_s_median"] = std::round(n / median);
     j["records_per_s"] = std::round(records_journaled / best);
-    j["replay_seconds"] = replay_best;
-    j["replay_records_per_s"] = std::round(records_journaled / replay_best);
+    if (!o.no_journal) {
+      j["replay_seconds"] = replay_best;
+      j["replay_records_per_s"] = std::round(records_journaled / replay_best);
+    }
     j["event_hash"] = fmt::format("{:016x}", last.event_hash);
     PrintJson(j);
     return kExitOk;
@@ -172,8 +195,10 @@ int Run(const SimBenchOptions& o) {
   fmt::print("  simulate        {:.3f} s: {:.2f} M market events/s ({:.2f} M journaled records/s); "
              "median {:.2f} M/s\n",
              best, n / best / 1e6, records_journaled / best / 1e6, n / median / 1e6);
-  fmt::print("  exact replay    {:.3f} s: {:.2f} M records/s, 0 divergences\n", replay_best,
-             records_journaled / replay_best / 1e6);
+  if (!o.no_journal) {
+    fmt::print("  exact replay    {:.3f} s: {:.2f} M records/s, 0 divergences\n", replay_best,
+               records_journaled / replay_best / 1e6);
+  }
   return kExitOk;
 }
 
@@ -194,6 +219,9 @@ void RegisterSimulateBenchCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--runs", o->runs, "Timed runs (the best and the median are reported)")
       ->check(CLI::Range(1, 100));
   cmd->add_flag("--json", o->json, "One JSON object on stdout");
+  cmd->add_flag("--no-journal", o->no_journal,
+                "Run without writing the journal (and without the replay): the cost of the "
+                "engine, venue and links alone");
   cmd->callback([o, exit_code] { *exit_code = Run(*o); });
 }
 
