@@ -58,7 +58,7 @@ JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOption
       options_(options),
       mask_(options.queue_capacity - 1),
       wake_depth_(std::clamp<uint64_t>(options.queue_capacity / 8, 1, kWakeDepth)),
-      ring_(new Event[options.queue_capacity]),
+      ring_(new Slot[options.queue_capacity]),
       encoder_(std::make_unique<schema::BlockEncoder>()) {}
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(const std::string& dir,

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -121,12 +122,17 @@ class JournalWriter {
 
   // The hot path. Returns the sequence number given to the event, or 0 when it was dropped
   // (kDropAndCount with a full queue, or after a write error). REQUIRES: ts >= the last ts.
+  // `payload` is one of Payload's kinds, or a Payload.
   template <typename T>
   SeqNo Append(Timestamp ts, const T& payload) {
     Event* slot = Reserve(ts);
     if (slot == nullptr) return 0;
     slot->ts = ts;
-    internal::CopyPayload(payload, &slot->payload);
+    if constexpr (std::is_same_v<T, Payload>) {
+      internal::CopyPayload(payload, &slot->payload);
+    } else {
+      internal::CopyKind(payload, &slot->payload);  // no Payload made of it on the way
+    }
     return Publish(slot);
   }
 
@@ -166,7 +172,11 @@ class JournalWriter {
   const uint64_t mask_;
   // The producer wakes a sleeping journal thread once this many events wait.
   const uint64_t wake_depth_;
-  std::unique_ptr<Event[]> ring_;
+  // A ring slot on its own cache lines (an Event is two of them): a slot is written by the
+  // producer and read by the journal thread, so one that straddled a third line would move
+  // that line between the cores too.
+  struct alignas(64) Slot : Event {};
+  std::unique_ptr<Slot[]> ring_;
 
   // Producer side.
   alignas(64) std::atomic<uint64_t> head_{0};  // next slot to fill

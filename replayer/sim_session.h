@@ -75,6 +75,11 @@ class RecordSink {
   virtual void Record(Timestamp ts, const Payload& payload) = 0;
 };
 
+class NullSink : public RecordSink {  // records nothing
+ public:
+  void Record(Timestamp, const Payload&) override {}
+};
+
 struct LinkCounters {
   uint64_t acks_dropped = 0, acks_duplicated = 0, acks_delayed = 0;
   uint64_t commands_lost = 0;  // sent while the session was down

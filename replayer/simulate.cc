@@ -3,18 +3,6 @@
 namespace td::replayer {
 namespace {
 
-class JournalSink : public RecordSink {
- public:
-  explicit JournalSink(journal::JournalWriter* w) : writer_(w) {}
-  void Record(Timestamp ts, const Payload& payload) override {
-    // Append copies into the writer's ring; kBlock backpressure never drops.
-    std::visit([&](const auto& v) { (void)writer_->Append(ts, v); }, payload);
-  }
-
- private:
-  journal::JournalWriter* writer_;
-};
-
 // A source with one record looked ahead, so that the first record's time can open the session.
 class PeekedSource : public MarketSource {
  public:

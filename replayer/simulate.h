@@ -26,6 +26,17 @@ struct SimulateOptions {
   std::string out_dir;  // the journal to create
 };
 
+// Records a session's inputs and outputs into a journal writer (run with kBlock
+// backpressure, which never drops).
+class JournalSink : public RecordSink {
+ public:
+  explicit JournalSink(journal::JournalWriter* w) : writer_(w) {}
+  void Record(Timestamp ts, const Payload& payload) override { (void)writer_->Append(ts, payload); }
+
+ private:
+  journal::JournalWriter* writer_;
+};
+
 // Writer options that make a journal's bytes a function of its records only.
 journal::WriterOptions DeterministicWriterOptions();
 

@@ -9,22 +9,6 @@
 namespace td::replayer {
 namespace {
 
-class NullSink : public RecordSink {
- public:
-  void Record(Timestamp, const Payload&) override {}
-};
-
-class WriterSink : public RecordSink {
- public:
-  explicit WriterSink(journal::JournalWriter* w) : w_(w) {}
-  void Record(Timestamp ts, const Payload& p) override {
-    std::visit([&](const auto& v) { (void)w_->Append(ts, v); }, p);
-  }
-
- private:
-  journal::JournalWriter* w_;
-};
-
 // The rest of the journal's market data, starting with an already read record.
 class RestOfJournal : public MarketSource {
  public:
@@ -79,7 +63,7 @@ Result<WhatIfReport> WhatIf(const std::string& journal_dir, const WhatIfOptions&
 
   std::unique_ptr<journal::JournalWriter> writer;
   NullSink null_sink;
-  std::unique_ptr<WriterSink> writer_sink;
+  std::unique_ptr<JournalSink> writer_sink;
   RecordSink* sink = &null_sink;
   if (!options.out_dir.empty()) {
     JournalHeader out = h;
@@ -88,7 +72,7 @@ Result<WhatIfReport> WhatIf(const std::string& journal_dir, const WhatIfOptions&
     auto w = journal::JournalWriter::Create(options.out_dir, out, DeterministicWriterOptions());
     if (!w.ok()) return w.status();
     writer = std::move(*w);
-    writer_sink = std::make_unique<WriterSink>(writer.get());
+    writer_sink = std::make_unique<JournalSink>(writer.get());
     sink = writer_sink.get();
   }
   auto session = SimSession::Create(*config, h.instruments, h.seed, h.created, sink);

@@ -7,6 +7,7 @@
 // separately). events_per_s counts market-data records, the unit NautilusTrader's "data points
 // per second" uses; records_per_s counts every record the run journaled.
 #include <fmt/format.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +47,12 @@ struct SimBenchOptions {
   bool no_journal = false;  // the engine, venue and links only: what the journal costs on top
 };
 
+double CpuSeconds(clockid_t clock) {
+  timespec t{};
+  ::clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -61,17 +68,12 @@ Status LoadMarket(const std::string& dir, std::vector<InstrumentDef>* instrument
   return (*source)->status();
 }
 
-class NullSink : public replayer::RecordSink {
- public:
-  void Record(Timestamp, const Payload&) override {}
-};
-
 Result<replayer::SessionResult> SimulateWithoutJournal(const replayer::SimulateOptions& so,
                                                        const std::vector<InstrumentDef>& instruments,
                                                        const std::vector<Event>& records) {
   Result<replayer::RunConfig> config = replayer::ParseRunConfig(so.config_text, so.config_origin);
   if (!config.ok()) return config.status();
-  NullSink sink;
+  replayer::NullSink sink;
   auto session = replayer::SimSession::Create(*config, instruments, so.seed, records.front().ts, &sink);
   if (!session.ok()) return session.status();
   replayer::MemoryMarketSource source(instruments, records);
@@ -126,6 +128,8 @@ int Run(const SimBenchOptions& o) {
   if (!with.ok()) return PrintError("bench simulate", with.status().message()), kExitUsage;
 
   std::vector<double> sim_s, replay_s;
+  // CPU seconds of the simulating thread, and of the others (the journal writer's), per run.
+  std::vector<double> main_cpu_s, other_cpu_s;
   replayer::SessionResult last;
   uint64_t journaled = 0;
   for (int run = 0; run < o.runs; ++run) {
@@ -135,13 +139,19 @@ int Run(const SimBenchOptions& o) {
     so.seed = o.seed;
     so.out_dir = (scratch / ("run-" + std::to_string(run))).string();
     replayer::MemoryMarketSource source(instruments, records);
+    const double process0 = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
+    const double thread0 = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
     const auto t0 = Clock::now();
     Result<replayer::SessionResult> r =
         o.no_journal ? SimulateWithoutJournal(so, instruments, records)
                      : replayer::Simulate(so, source);
     const auto t1 = Clock::now();
+    const double thread_cpu = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - thread0;
+    const double process_cpu = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process0;
     if (!r.ok()) return PrintError("bench simulate", r.status().ToString()), kExitFailed;
     sim_s.push_back(std::chrono::duration<double>(t1 - t0).count());
+    main_cpu_s.push_back(thread_cpu);
+    other_cpu_s.push_back(process_cpu - thread_cpu);
     last = *r;
     journaled = r->inputs + r->outputs;
     if (o.no_journal) continue;
@@ -180,6 +190,8 @@ int Run(const SimBenchOptions& o) {
     j["events_per_s"] = std::round(n / best);
     j["events_per_s_median"] = std::round(n / median);
     j["records_per_s"] = std::round(records_journaled / best);
+    j["simulating_thread_cpu_seconds_median"] = Median(main_cpu_s);
+    j["journal_thread_cpu_seconds_median"] = Median(other_cpu_s);
     if (!o.no_journal) {
       j["replay_seconds"] = replay_best;
       j["replay_records_per_s"] = std::round(records_journaled / replay_best);
@@ -195,6 +207,8 @@ int Run(const SimBenchOptions& o) {
   fmt::print("  simulate        {:.3f} s: {:.2f} M market events/s ({:.2f} M journaled records/s); "
              "median {:.2f} M/s\n",
              best, n / best / 1e6, records_journaled / best / 1e6, n / median / 1e6);
+  fmt::print("  CPU, median     simulating thread {:.3f} s, journal writer {:.3f} s\n",
+             Median(main_cpu_s), Median(other_cpu_s));
   if (!o.no_journal) {
     fmt::print("  exact replay    {:.3f} s: {:.2f} M records/s, 0 divergences\n", replay_best,
                records_journaled / replay_best / 1e6);
