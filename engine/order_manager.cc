@@ -63,6 +63,23 @@ void OrderManager::Alias(ClOrdId id, uint32_t index) {
   ids_.Insert(id, index);
 }
 
+bool OrderManager::AwaitingVenue(const OrderRecord& r) {
+  return !IsTerminal(r.s.status) &&
+         (r.s.cancel_pending || r.s.replace_pending || r.unknown_state);
+}
+
+void OrderManager::Recount(OrderRecord& r) {
+  const bool awaiting = AwaitingVenue(r);
+  if (awaiting == r.counted_awaiting) return;
+  r.counted_awaiting = awaiting;
+  if (awaiting) {
+    ++awaiting_count_;
+  } else {
+    TD_CHECK(awaiting_count_ > 0);
+    --awaiting_count_;
+  }
+}
+
 OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   TD_CHECK(ids_.Find(o.cl_ord_id) == kIdIndexNone);
   uint32_t index;
@@ -104,6 +121,7 @@ void OrderManager::AddCancel(OrderRecord& r, ClOrdId cancel_id, Timestamp now) {
   r.ids.push_back(cancel_id);
   Alias(cancel_id, ids_.Find(r.s.orig_cl_ord_id));
   Refresh(r);
+  Recount(r);
 }
 
 void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Qty qty,
@@ -117,6 +135,7 @@ void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Q
   r.ids.push_back(replace_id);
   Alias(replace_id, ids_.Find(r.s.orig_cl_ord_id));
   Refresh(r);
+  Recount(r);
 }
 
 OrderRecord* OrderManager::Find(ClOrdId any_id) {
@@ -325,6 +344,7 @@ Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
 
 Applied OrderManager::Apply(const Payload& in, Timestamp now) {
   Applied a = ApplyVenue(in, now);
+  if (a.order != nullptr) Recount(*a.order);
   if (a.order != nullptr && IsTerminal(a.order->s.status)) {
     fold_writer_.Reset();
     WriteOrder(a.order->s.orig_cl_ord_id, *a.order, &fold_writer_);
@@ -425,6 +445,7 @@ void OrderManager::MarkAllUnknown(Timestamp now) {
     r->unknown_state = true;
     r->s.last_update = now;
     Refresh(*r);
+    Recount(*r);
   }
 }
 
@@ -447,14 +468,6 @@ std::vector<const OrderRecord*> OrderManager::Open(InstrumentId instrument) cons
 
 size_t OrderManager::open_count() const {
   return open_.size();
-}
-
-bool OrderManager::AnyAwaitingVenue() const {
-  for (ClOrdId key : open_) {
-    const OrderRecord& r = Record(key);
-    if (r.s.cancel_pending || r.s.replace_pending || r.unknown_state) return true;
-  }
-  return false;
 }
 
 int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {

@@ -59,6 +59,9 @@ struct OrderRecord {
   };
   std::vector<SentReplace> replaces;
   std::vector<ClOrdId> ids;  // every alias, for pruning
+  // Bookkeeping, not state (not in the digest): whether OrderManager::awaiting_count_ counts
+  // this record (see OrderManager::Recount).
+  bool counted_awaiting = false;
 };
 
 bool IsTerminal(OrdStatus s);
@@ -99,8 +102,8 @@ class OrderManager {
   // the risk gate's worst case, without building Open()'s vector (asked before every order).
   int64_t OpenLeaves(InstrumentId instrument, Side side) const;
   // Whether an open order waits for the venue: a cancel or replace unanswered, or its state
-  // unknown. Allocates nothing (it runs after every input when request_timeout is set).
-  bool AnyAwaitingVenue() const;
+  // unknown. O(1) (it runs after every input when request_timeout is set).
+  bool AnyAwaitingVenue() const { return awaiting_count_ != 0; }
 
   void Digest(DigestWriter* w) const;
 
@@ -118,6 +121,11 @@ class OrderManager {
   static void DropReplace(OrderRecord& r, ClOrdId id);
   // Points `id` at record `index` (replacing what it pointed at, if anything).
   void Alias(ClOrdId id, uint32_t index);
+  // Whether `r` is open and waits for the venue (AnyAwaitingVenue's test for one order).
+  static bool AwaitingVenue(const OrderRecord& r);
+  // Brings awaiting_count_ up to date with `r` after a change to it. Every public mutator calls
+  // it for each record it changed (a venue message changes at most the one it names).
+  void Recount(OrderRecord& r);
   OrderRecord& Record(ClOrdId key) { return records_[ids_.Find(key)]; }
   const OrderRecord& Record(ClOrdId key) const { return records_[ids_.Find(key)]; }
 
@@ -137,6 +145,9 @@ class OrderManager {
   std::set<ExecId> seen_exec_;
   std::deque<ExecId> exec_fifo_;
   std::deque<ClOrdId> closed_fifo_;
+  // The open orders for which AwaitingVenue() holds (kept by Recount; not state: a function
+  // of the records).
+  size_t awaiting_count_ = 0;
   uint64_t done_fold_ = 0;  // see "State digest" above
   uint64_t exec_fold_ = 0;
   DigestWriter fold_writer_;
