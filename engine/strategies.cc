@@ -93,7 +93,9 @@ class MarketMaker final : public Strategy {
 
   void OnOrderUpdate(Context& ctx, const OrderUpdate& u) override {
     for (Quote& q : quotes_) {
-      const bool mine = q.live != 0 && ctx.order(q.live) == u.order;
+      // q.live is the id SendNew returned, the key of the order's chain whatever replaces
+      // followed: the order is ours when that is its original id.
+      const bool mine = q.live != 0 && u.order->orig_cl_ord_id == q.live;
       if (!mine) continue;
       if (u.fill_qty.raw > 0 && racy_ && q.cancel_sent) {
         q.live = 0;  // racy: "the cancel won", the fill is dropped (see the class comment)
