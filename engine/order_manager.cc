@@ -108,6 +108,7 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   r.s.status = OrdStatus::kPendingNew;
   r.s.sent = now;
   r.s.last_update = now;
+  r.ids.reserve(kExpectedIdsPerOrder);  // a reused record keeps its storage: no-op
   r.ids.push_back(o.cl_ord_id);
   ids_.Insert(o.cl_ord_id, index);
   open_.insert(std::lower_bound(open_.begin(), open_.end(), o.cl_ord_id), o.cl_ord_id);

@@ -39,6 +39,8 @@ namespace td::engine::internal {
 
 inline constexpr size_t kMaxSeenExecIds = 1 << 18;
 inline constexpr size_t kMaxClosedOrders = 1 << 14;
+// The ids most orders get: their own and one cancel or replace (OrderRecord::ids' first size).
+inline constexpr size_t kExpectedIdsPerOrder = 2;
 
 struct OrderRecord {
   OrderState s;
