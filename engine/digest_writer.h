@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string_view>
 
 struct XXH3_state_s;
@@ -31,6 +32,16 @@ class DigestWriter {
       used_ += 8;
     } else {
       for (int i = 0; i < 8; ++i) buf_[used_++] = static_cast<char>((v >> (8 * i)) & 0xff);
+    }
+  }
+  // The words in order, as U64 of each would write them (one copy when they fit the buffer).
+  void U64s(std::span<const uint64_t> words) {
+    const size_t bytes = words.size_bytes();
+    if (std::endian::native == std::endian::little && used_ + bytes <= sizeof buf_) {
+      std::memcpy(buf_ + used_, words.data(), bytes);
+      used_ += bytes;
+    } else {
+      for (uint64_t v : words) U64(v);
     }
   }
   void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }

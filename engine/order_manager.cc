@@ -10,30 +10,35 @@ namespace {
 // One order's state, canonically (the per-order part of OrderManager::Digest).
 void WriteOrder(ClOrdId key, const OrderRecord& r, DigestWriter* w) {
   const OrderState& s = r.s;
-  w->U64(key);
-  w->U64(s.cl_ord_id);
-  w->U64(s.venue_order_id);
-  w->U64(s.instrument);
-  w->U64(static_cast<uint64_t>(s.side));
-  w->U64(static_cast<uint64_t>(s.type));
-  w->U64(static_cast<uint64_t>(s.tif));
-  w->I64(s.price.raw);
-  w->I64(s.order_qty.raw);
-  w->I64(s.cum_qty.raw);
-  w->I64(s.leaves_qty.raw);
-  w->I64(s.avg_price.raw);
-  w->U64(static_cast<uint64_t>(s.status));
-  w->Bool(s.cancel_pending);
-  w->Bool(s.replace_pending);
-  w->I64(s.sent.ns);
-  w->I64(s.last_update.ns);
-  w->Bool(r.acked);
-  w->Bool(r.unknown_state);
-  w->Bool(r.flatten);
-  w->U64(r.cancel_req_id);
-  w->U64(r.replace_req_id);
-  w->I64(r.replace_price.raw);
-  w->I64(r.replace_qty.raw);
+  // One word per field, as DigestWriter's U64 / I64 / Bool would write them; in one call, as
+  // this runs for every order that closes (the done fold).
+  const auto i64 = [](int64_t v) { return static_cast<uint64_t>(v); };
+  const auto flag = [](bool b) -> uint64_t { return b ? 1 : 0; };
+  const uint64_t words[] = {key,
+                            s.cl_ord_id,
+                            s.venue_order_id,
+                            s.instrument,
+                            static_cast<uint64_t>(s.side),
+                            static_cast<uint64_t>(s.type),
+                            static_cast<uint64_t>(s.tif),
+                            i64(s.price.raw),
+                            i64(s.order_qty.raw),
+                            i64(s.cum_qty.raw),
+                            i64(s.leaves_qty.raw),
+                            i64(s.avg_price.raw),
+                            static_cast<uint64_t>(s.status),
+                            flag(s.cancel_pending),
+                            flag(s.replace_pending),
+                            i64(s.sent.ns),
+                            i64(s.last_update.ns),
+                            flag(r.acked),
+                            flag(r.unknown_state),
+                            flag(r.flatten),
+                            r.cancel_req_id,
+                            r.replace_req_id,
+                            i64(r.replace_price.raw),
+                            i64(r.replace_qty.raw)};
+  w->U64s(words);
   // Only while replaces are in flight, so that the digest of an order without any is what it
   // was before replaces were tracked.
   if (!r.replaces.empty()) {

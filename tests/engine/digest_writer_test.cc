@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include <string>
+#include <vector>
 
 namespace td::engine::internal {
 namespace {
@@ -68,6 +69,17 @@ TEST(DigestWriter, ResetStartsANewDigestAfterStreaming) {
   bytes.clear();
   for (uint64_t i = 0; i < 1000; ++i) AppendU64(&bytes, i);
   EXPECT_EQ(w.Hash(), Xxh3(bytes));
+}
+
+TEST(DigestWriter, U64sWritesWhatU64OfEachWouldAcrossTheBufferEdge) {
+  std::vector<uint64_t> words;
+  for (uint64_t i = 0; i < 24; ++i) words.push_back(i * 0x0101010101010101ULL + 3);
+  DigestWriter one_by_one, together;
+  for (int round = 0; round < 40; ++round) {  // 40 * 192 bytes: crosses the 4 KiB buffer
+    for (uint64_t v : words) one_by_one.U64(v);
+    together.U64s(words);
+  }
+  EXPECT_EQ(together.Hash(), one_by_one.Hash());
 }
 
 }  // namespace
