@@ -182,8 +182,7 @@ std::vector<PositionState> PositionBook::All() const {
   return out;
 }
 
-Money PositionBook::TotalPnl() const {
-  if (total_pnl_) return *total_pnl_;
+Money PositionBook::ComputeTotalPnl() const {
   Money total{0};
   // State(id)'s PnL terms without its exposure (not needed here): the same arithmetic, in the
   // same order, one Notional instead of two, and no mark at all for a flat position.

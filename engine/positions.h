@@ -65,7 +65,9 @@ class PositionBook {
   std::vector<PositionState> All() const;
   bool empty() const { return positions_.empty(); }  // instruments with any activity, by id
   Qty Position(InstrumentId id) const;
-  Money TotalPnl() const;  // realized + unrealized - fees, every instrument
+  // Realized + unrealized - fees, every instrument. Cached (see total_pnl_): the cached case
+  // is inline, it is asked after every market-data input.
+  Money TotalPnl() const { return total_pnl_ ? *total_pnl_ : ComputeTotalPnl(); }
   Money RealizedPnl() const;
   // |position| * mark summed over instruments of one asset class.
   Money ClassExposure(AssetClass cls) const;
@@ -85,6 +87,7 @@ class PositionBook {
   // to those: ApplyFill, and OnMarketData when a mid or last trade moves. Not state: not in the
   // digest.
   mutable std::optional<Money> total_pnl_;
+  Money ComputeTotalPnl() const;  // sets total_pnl_
   void SetLastTrade(TopOfBook& book, Price price);
 };
 
