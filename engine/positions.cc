@@ -106,6 +106,10 @@ void PositionBook::OnMarketData(const Payload& payload) {
     }
     return;
   }
+  OnBookData(payload);
+}
+
+void PositionBook::OnBookData(const Payload& payload) {
   bool mid_moved = false;
   if (const auto* q = std::get_if<L1Quote>(&payload)) {
     TopOfBook& b = books_[q->instrument];

@@ -89,6 +89,8 @@ class PositionBook {
   mutable std::optional<Money> total_pnl_;
   Money ComputeTotalPnl() const;  // sets total_pnl_
   void SetLastTrade(TopOfBook& book, Price price);
+  // OnMarketData's quotes, L2 and trades. Apart from the L3 records (most inputs, and cheap).
+  void OnBookData(const Payload& payload);
 };
 
 // Saturating Notional for risk arithmetic (overflow saturates rather than aborting).
