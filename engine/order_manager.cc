@@ -89,18 +89,20 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   TD_CHECK(ids_.Find(o.cl_ord_id) == kIdIndexNone);
   uint32_t index;
   if (free_records_.empty()) {
-    index = static_cast<uint32_t>(records_.size());
-    records_.emplace_back();
+    index = record_slots_++;
+    if (index % kRecordsPerBlock == 0) {
+      record_blocks_.push_back(std::make_unique<OrderRecord[]>(kRecordsPerBlock));
+    }
   } else {
     index = free_records_.back();
     free_records_.pop_back();
     // A fresh record, keeping the storage of its ids.
-    std::vector<ClOrdId> ids = std::move(records_[index].ids);
+    std::vector<ClOrdId> ids = std::move(At(index).ids);
     ids.clear();
-    records_[index] = OrderRecord{};
-    records_[index].ids = std::move(ids);
+    At(index) = OrderRecord{};
+    At(index).ids = std::move(ids);
   }
-  OrderRecord& r = records_[index];
+  OrderRecord& r = At(index);
   r.s.cl_ord_id = o.cl_ord_id;
   r.s.orig_cl_ord_id = o.cl_ord_id;
   r.s.instrument = o.instrument;
@@ -146,7 +148,7 @@ void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Q
 
 OrderRecord* OrderManager::Find(ClOrdId any_id) {
   const uint32_t index = ids_.Find(any_id);
-  return index == kIdIndexNone ? nullptr : &records_[index];
+  return index == kIdIndexNone ? nullptr : &At(index);
 }
 
 const OrderRecord* OrderManager::Find(ClOrdId any_id) const {
@@ -190,8 +192,8 @@ void OrderManager::Prune() {
     const ClOrdId key = closed_fifo_.front();
     closed_fifo_.pop_front();
     const uint32_t index = ids_.Find(key);
-    if (index == kIdIndexNone || records_[index].s.orig_cl_ord_id != key) continue;
-    for (ClOrdId id : records_[index].ids) {
+    if (index == kIdIndexNone || At(index).s.orig_cl_ord_id != key) continue;
+    for (ClOrdId id : At(index).ids) {
       if (ids_.Find(id) != kIdIndexNone) ids_.Erase(id);
     }
     free_records_.push_back(index);
@@ -488,7 +490,7 @@ int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
 }
 
 void OrderManager::Digest(DigestWriter* w) const {
-  w->U64(records_.size() - free_records_.size());
+  w->U64(record_slots_ - free_records_.size());
   w->U64(open_.size());
   for (ClOrdId key : open_) WriteOrder(key, Record(key), w);
   w->U64(done_fold_);
