@@ -78,16 +78,23 @@ struct Engine::Impl final : public Context {
   }
 
   // ------------------------------------------------------------ engine internals
-  void Emit(Payload p) {
+  // Appends one output (any Payload alternative), built in place in *out_.
+  template <typename T>
+  void Emit(T&& p) {
     TD_CHECK_MSG(out_ != nullptr, "Context commands are only valid inside an engine callback");
-    out_->push_back(std::move(p));
+    out_->emplace_back(std::forward<T>(p));
     ++outputs;
   }
   void Refuse(RiskEvent e) { Emit(std::move(e)); }
   void OnVenue(const Event& in);
   void OnSession(const SessionState& s);
   void OnCommand(const OperatorCommand& cmd);
-  void HandleBreaches(const std::vector<RiskEvent>& events);
+  // The risk gate's breaches after a fill or a mark: almost always none (checked inline, as
+  // it runs after every market-data input).
+  void HandleBreaches(const std::vector<RiskEvent>& events) {
+    if (!events.empty()) HandleBreachEvents(events);
+  }
+  void HandleBreachEvents(const std::vector<RiskEvent>& events);
   ClOrdId CancelInternal(OrderRecord& r);
   void CancelAllOpen();
   // Kill switch steps.
@@ -307,7 +314,7 @@ void Engine::Impl::OnCommand(const OperatorCommand& cmd) {
   if (!ks.active) strategy->OnCommand(*this, cmd);
 }
 
-void Engine::Impl::HandleBreaches(const std::vector<RiskEvent>& events) {
+void Engine::Impl::HandleBreachEvents(const std::vector<RiskEvent>& events) {
   for (const RiskEvent& e : events) {
     Emit(e);
     switch (e.action) {

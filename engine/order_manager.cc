@@ -10,30 +10,35 @@ namespace {
 // One order's state, canonically (the per-order part of OrderManager::Digest).
 void WriteOrder(ClOrdId key, const OrderRecord& r, DigestWriter* w) {
   const OrderState& s = r.s;
-  w->U64(key);
-  w->U64(s.cl_ord_id);
-  w->U64(s.venue_order_id);
-  w->U64(s.instrument);
-  w->U64(static_cast<uint64_t>(s.side));
-  w->U64(static_cast<uint64_t>(s.type));
-  w->U64(static_cast<uint64_t>(s.tif));
-  w->I64(s.price.raw);
-  w->I64(s.order_qty.raw);
-  w->I64(s.cum_qty.raw);
-  w->I64(s.leaves_qty.raw);
-  w->I64(s.avg_price.raw);
-  w->U64(static_cast<uint64_t>(s.status));
-  w->Bool(s.cancel_pending);
-  w->Bool(s.replace_pending);
-  w->I64(s.sent.ns);
-  w->I64(s.last_update.ns);
-  w->Bool(r.acked);
-  w->Bool(r.unknown_state);
-  w->Bool(r.flatten);
-  w->U64(r.cancel_req_id);
-  w->U64(r.replace_req_id);
-  w->I64(r.replace_price.raw);
-  w->I64(r.replace_qty.raw);
+  // One word per field, as DigestWriter's U64 / I64 / Bool would write them; in one call, as
+  // this runs for every order that closes (the done fold).
+  const auto i64 = [](int64_t v) { return static_cast<uint64_t>(v); };
+  const auto flag = [](bool b) -> uint64_t { return b ? 1 : 0; };
+  const uint64_t words[] = {key,
+                            s.cl_ord_id,
+                            s.venue_order_id,
+                            s.instrument,
+                            static_cast<uint64_t>(s.side),
+                            static_cast<uint64_t>(s.type),
+                            static_cast<uint64_t>(s.tif),
+                            i64(s.price.raw),
+                            i64(s.order_qty.raw),
+                            i64(s.cum_qty.raw),
+                            i64(s.leaves_qty.raw),
+                            i64(s.avg_price.raw),
+                            static_cast<uint64_t>(s.status),
+                            flag(s.cancel_pending),
+                            flag(s.replace_pending),
+                            i64(s.sent.ns),
+                            i64(s.last_update.ns),
+                            flag(r.acked),
+                            flag(r.unknown_state),
+                            flag(r.flatten),
+                            r.cancel_req_id,
+                            r.replace_req_id,
+                            i64(r.replace_price.raw),
+                            i64(r.replace_qty.raw)};
+  w->U64s(words);
   // Only while replaces are in flight, so that the digest of an order without any is what it
   // was before replaces were tracked.
   if (!r.replaces.empty()) {
@@ -63,22 +68,41 @@ void OrderManager::Alias(ClOrdId id, uint32_t index) {
   ids_.Insert(id, index);
 }
 
+bool OrderManager::AwaitingVenue(const OrderRecord& r) {
+  return !IsTerminal(r.s.status) &&
+         (r.s.cancel_pending || r.s.replace_pending || r.unknown_state);
+}
+
+void OrderManager::Recount(OrderRecord& r) {
+  const bool awaiting = AwaitingVenue(r);
+  if (awaiting == r.counted_awaiting) return;
+  r.counted_awaiting = awaiting;
+  if (awaiting) {
+    ++awaiting_count_;
+  } else {
+    TD_CHECK(awaiting_count_ > 0);
+    --awaiting_count_;
+  }
+}
+
 OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   TD_CHECK(ids_.Find(o.cl_ord_id) == kIdIndexNone);
   uint32_t index;
   if (free_records_.empty()) {
-    index = static_cast<uint32_t>(records_.size());
-    records_.emplace_back();
+    index = record_slots_++;
+    if (index % kRecordsPerBlock == 0) {
+      record_blocks_.push_back(std::make_unique<OrderRecord[]>(kRecordsPerBlock));
+    }
   } else {
     index = free_records_.back();
     free_records_.pop_back();
     // A fresh record, keeping the storage of its ids.
-    std::vector<ClOrdId> ids = std::move(records_[index].ids);
+    std::vector<ClOrdId> ids = std::move(At(index).ids);
     ids.clear();
-    records_[index] = OrderRecord{};
-    records_[index].ids = std::move(ids);
+    At(index) = OrderRecord{};
+    At(index).ids = std::move(ids);
   }
-  OrderRecord& r = records_[index];
+  OrderRecord& r = At(index);
   r.s.cl_ord_id = o.cl_ord_id;
   r.s.orig_cl_ord_id = o.cl_ord_id;
   r.s.instrument = o.instrument;
@@ -91,6 +115,7 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   r.s.status = OrdStatus::kPendingNew;
   r.s.sent = now;
   r.s.last_update = now;
+  r.ids.reserve(kExpectedIdsPerOrder);  // a reused record keeps its storage: no-op
   r.ids.push_back(o.cl_ord_id);
   ids_.Insert(o.cl_ord_id, index);
   open_.insert(std::lower_bound(open_.begin(), open_.end(), o.cl_ord_id), o.cl_ord_id);
@@ -104,6 +129,7 @@ void OrderManager::AddCancel(OrderRecord& r, ClOrdId cancel_id, Timestamp now) {
   r.ids.push_back(cancel_id);
   Alias(cancel_id, ids_.Find(r.s.orig_cl_ord_id));
   Refresh(r);
+  Recount(r);
 }
 
 void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Qty qty,
@@ -117,11 +143,12 @@ void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Q
   r.ids.push_back(replace_id);
   Alias(replace_id, ids_.Find(r.s.orig_cl_ord_id));
   Refresh(r);
+  Recount(r);
 }
 
 OrderRecord* OrderManager::Find(ClOrdId any_id) {
   const uint32_t index = ids_.Find(any_id);
-  return index == kIdIndexNone ? nullptr : &records_[index];
+  return index == kIdIndexNone ? nullptr : &At(index);
 }
 
 const OrderRecord* OrderManager::Find(ClOrdId any_id) const {
@@ -165,8 +192,8 @@ void OrderManager::Prune() {
     const ClOrdId key = closed_fifo_.front();
     closed_fifo_.pop_front();
     const uint32_t index = ids_.Find(key);
-    if (index == kIdIndexNone || records_[index].s.orig_cl_ord_id != key) continue;
-    for (ClOrdId id : records_[index].ids) {
+    if (index == kIdIndexNone || At(index).s.orig_cl_ord_id != key) continue;
+    for (ClOrdId id : At(index).ids) {
       if (ids_.Find(id) != kIdIndexNone) ids_.Erase(id);
     }
     free_records_.push_back(index);
@@ -325,6 +352,7 @@ Applied OrderManager::ApplyStatus(const OrderStatusReport& rep, Timestamp now) {
 
 Applied OrderManager::Apply(const Payload& in, Timestamp now) {
   Applied a = ApplyVenue(in, now);
+  if (a.order != nullptr) Recount(*a.order);
   if (a.order != nullptr && IsTerminal(a.order->s.status)) {
     fold_writer_.Reset();
     WriteOrder(a.order->s.orig_cl_ord_id, *a.order, &fold_writer_);
@@ -425,6 +453,7 @@ void OrderManager::MarkAllUnknown(Timestamp now) {
     r->unknown_state = true;
     r->s.last_update = now;
     Refresh(*r);
+    Recount(*r);
   }
 }
 
@@ -449,14 +478,6 @@ size_t OrderManager::open_count() const {
   return open_.size();
 }
 
-bool OrderManager::AnyAwaitingVenue() const {
-  for (ClOrdId key : open_) {
-    const OrderRecord& r = Record(key);
-    if (r.s.cancel_pending || r.s.replace_pending || r.unknown_state) return true;
-  }
-  return false;
-}
-
 int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
   int64_t leaves = 0;
   for (ClOrdId key : open_) {
@@ -469,7 +490,7 @@ int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
 }
 
 void OrderManager::Digest(DigestWriter* w) const {
-  w->U64(records_.size() - free_records_.size());
+  w->U64(record_slots_ - free_records_.size());
   w->U64(open_.size());
   for (ClOrdId key : open_) WriteOrder(key, Record(key), w);
   w->U64(done_fold_);

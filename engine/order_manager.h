@@ -27,6 +27,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -39,6 +40,8 @@ namespace td::engine::internal {
 
 inline constexpr size_t kMaxSeenExecIds = 1 << 18;
 inline constexpr size_t kMaxClosedOrders = 1 << 14;
+// The ids most orders get: their own and one cancel or replace (OrderRecord::ids' first size).
+inline constexpr size_t kExpectedIdsPerOrder = 2;
 
 struct OrderRecord {
   OrderState s;
@@ -59,6 +62,9 @@ struct OrderRecord {
   };
   std::vector<SentReplace> replaces;
   std::vector<ClOrdId> ids;  // every alias, for pruning
+  // Bookkeeping, not state (not in the digest): whether OrderManager::awaiting_count_ counts
+  // this record (see OrderManager::Recount).
+  bool counted_awaiting = false;
 };
 
 bool IsTerminal(OrdStatus s);
@@ -99,8 +105,8 @@ class OrderManager {
   // the risk gate's worst case, without building Open()'s vector (asked before every order).
   int64_t OpenLeaves(InstrumentId instrument, Side side) const;
   // Whether an open order waits for the venue: a cancel or replace unanswered, or its state
-  // unknown. Allocates nothing (it runs after every input when request_timeout is set).
-  bool AnyAwaitingVenue() const;
+  // unknown. O(1) (it runs after every input when request_timeout is set).
+  bool AnyAwaitingVenue() const { return awaiting_count_ != 0; }
 
   void Digest(DigestWriter* w) const;
 
@@ -118,13 +124,27 @@ class OrderManager {
   static void DropReplace(OrderRecord& r, ClOrdId id);
   // Points `id` at record `index` (replacing what it pointed at, if anything).
   void Alias(ClOrdId id, uint32_t index);
-  OrderRecord& Record(ClOrdId key) { return records_[ids_.Find(key)]; }
-  const OrderRecord& Record(ClOrdId key) const { return records_[ids_.Find(key)]; }
+  // Whether `r` is open and waits for the venue (AnyAwaitingVenue's test for one order).
+  static bool AwaitingVenue(const OrderRecord& r);
+  // Brings awaiting_count_ up to date with `r` after a change to it. Every public mutator calls
+  // it for each record it changed (a venue message changes at most the one it names).
+  void Recount(OrderRecord& r);
+  OrderRecord& At(uint32_t index) {
+    return record_blocks_[index / kRecordsPerBlock][index % kRecordsPerBlock];
+  }
+  const OrderRecord& At(uint32_t index) const {
+    return record_blocks_[index / kRecordsPerBlock][index % kRecordsPerBlock];
+  }
+  OrderRecord& Record(ClOrdId key) { return At(ids_.Find(key)); }
+  const OrderRecord& Record(ClOrdId key) const { return At(ids_.Find(key)); }
 
-  // The records kept, by index. A deque: a record never moves while it is kept, so an
-  // OrderRecord* stays valid across later AddNew calls (the engine holds one while the
-  // strategy sends orders). The slots of pruned records are reused (free_records_).
-  std::deque<OrderRecord> records_;
+  // The records kept, by index, in blocks that are never moved or freed: an OrderRecord* stays
+  // valid across later AddNew calls (the engine holds one while the strategy sends orders).
+  // One allocation per block of records (a deque of records this size allocates for every
+  // second one). The slots of pruned records are reused (free_records_).
+  static constexpr uint32_t kRecordsPerBlock = 256;
+  std::vector<std::unique_ptr<OrderRecord[]>> record_blocks_;
+  uint32_t record_slots_ = 0;  // slots handed out (in use, or free in free_records_)
   std::vector<uint32_t> free_records_;
   // Any id of a chain (its key, replace and cancel-request ids) -> its record. Looked up on
   // every venue message and strategy query, never iterated (open_ gives the deterministic
@@ -137,6 +157,9 @@ class OrderManager {
   std::set<ExecId> seen_exec_;
   std::deque<ExecId> exec_fifo_;
   std::deque<ClOrdId> closed_fifo_;
+  // The open orders for which AwaitingVenue() holds (kept by Recount; not state: a function
+  // of the records).
+  size_t awaiting_count_ = 0;
   uint64_t done_fold_ = 0;  // see "State digest" above
   uint64_t exec_fold_ = 0;
   DigestWriter fold_writer_;

@@ -75,6 +75,8 @@ void SetLevel(std::map<int64_t, int64_t>& side, Price px, Qty q) {
 void SetOnlyLevel(std::map<int64_t, int64_t>& side, PriceLevel level) {
   if (level.price.raw <= 0 || level.qty.raw <= 0) {
     side.clear();
+  } else if (side.size() == 1 && side.begin()->first == level.price.raw) {
+    side.begin()->second = level.qty.raw;  // the same price: only its quantity changes
   } else if (side.size() == 1) {
     auto node = side.extract(side.begin());
     node.key() = level.price.raw;
@@ -88,39 +90,47 @@ void SetOnlyLevel(std::map<int64_t, int64_t>& side, PriceLevel level) {
 
 }  // namespace
 
+void PositionBook::SetLastTrade(TopOfBook& book, Price price) {
+  if (book.last_trade == price) return;
+  book.last_trade = price;
+  total_pnl_.reset();
+}
+
 void PositionBook::OnMarketData(const Payload& payload) {
   if (const auto* o = std::get_if<L3Order>(&payload)) {
     // L3 streams: no book is rebuilt here (the sim-exchange owns that); executions give the
-    // mark. Any other L3 record changes nothing here, and keeps the cached TotalPnl valid.
+    // mark. Any other L3 record changes nothing here.
     if (o->action == L3Action::kExecute || o->action == L3Action::kExecuteHidden ||
         o->action == L3Action::kCross) {
-      if (o->price.raw > 0) {
-        total_pnl_.reset();
-        books_[o->instrument].last_trade = o->price;
-      }
+      if (o->price.raw > 0) SetLastTrade(books_[o->instrument], o->price);
     }
     return;
   }
-  total_pnl_.reset();
+  OnBookData(payload);
+}
+
+void PositionBook::OnBookData(const Payload& payload) {
+  bool mid_moved = false;
   if (const auto* q = std::get_if<L1Quote>(&payload)) {
     TopOfBook& b = books_[q->instrument];
     SetOnlyLevel(b.bids, q->bid);
     SetOnlyLevel(b.asks, q->ask);
-    b.UpdateMid();
+    mid_moved = b.UpdateMid();
   } else if (const auto* u = std::get_if<L2Update>(&payload)) {
     TopOfBook& b = books_[u->instrument];
     SetLevel(u->side == Side::kBuy ? b.bids : b.asks, u->price, u->qty);
-    b.UpdateMid();
+    mid_moved = b.UpdateMid();
   } else if (const auto* s = std::get_if<L2Snapshot>(&payload)) {
     TopOfBook& b = books_[s->instrument];
     b.bids.clear();
     b.asks.clear();
     for (const PriceLevel& l : s->bids) SetLevel(b.bids, l.price, l.qty);
     for (const PriceLevel& l : s->asks) SetLevel(b.asks, l.price, l.qty);
-    b.UpdateMid();
+    mid_moved = b.UpdateMid();
   } else if (const auto* t = std::get_if<Trade>(&payload)) {
-    books_[t->instrument].last_trade = t->price;
+    SetLastTrade(books_[t->instrument], t->price);
   }
+  if (mid_moved) total_pnl_.reset();
 }
 
 Price PositionBook::Mid(InstrumentId id) const {
@@ -176,8 +186,7 @@ std::vector<PositionState> PositionBook::All() const {
   return out;
 }
 
-Money PositionBook::TotalPnl() const {
-  if (total_pnl_) return *total_pnl_;
+Money PositionBook::ComputeTotalPnl() const {
   Money total{0};
   // State(id)'s PnL terms without its exposure (not needed here): the same arithmetic, in the
   // same order, one Notional instead of two, and no mark at all for a flat position.

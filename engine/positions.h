@@ -29,9 +29,12 @@ struct TopOfBook {
   Price mid;
   Price Bid() const { return bids.empty() ? Price{} : Price{bids.rbegin()->first}; }
   Price Ask() const { return asks.empty() ? Price{} : Price{asks.begin()->first}; }
-  void UpdateMid() {
+  // Sets mid again from bids and asks; whether it moved.
+  bool UpdateMid() {
     const Price bid = Bid(), ask = Ask();
+    const Price before = mid;
     mid = bid.raw <= 0 || ask.raw <= 0 ? Price{} : Price{DivRound(bid.raw + ask.raw, 2)};
+    return mid != before;
   }
 };
 
@@ -62,7 +65,9 @@ class PositionBook {
   std::vector<PositionState> All() const;
   bool empty() const { return positions_.empty(); }  // instruments with any activity, by id
   Qty Position(InstrumentId id) const;
-  Money TotalPnl() const;  // realized + unrealized - fees, every instrument
+  // Realized + unrealized - fees, every instrument. Cached (see total_pnl_): the cached case
+  // is inline, it is asked after every market-data input.
+  Money TotalPnl() const { return total_pnl_ ? *total_pnl_ : ComputeTotalPnl(); }
   Money RealizedPnl() const;
   // |position| * mark summed over instruments of one asset class.
   Money ClassExposure(AssetClass cls) const;
@@ -76,11 +81,16 @@ class PositionBook {
   std::map<InstrumentId, PositionRecord> positions_;
   std::map<InstrumentId, TopOfBook> books_;
   // TotalPnl() is asked after every market-data input (the risk gate's AfterMark), most of
-  // which (L3 records other than executions) change neither a position nor a mark. It is a
-  // function of positions_ and books_ only (and the fixed instrument list), so it is cached
-  // and the cache dropped by every change to either: ApplyFill and OnMarketData. Not state:
-  // not in the digest.
+  // which (L3 records other than executions, quotes that leave the mid alone) change neither a
+  // position nor a mark. It is a function of positions_ and of each book's mid and last trade
+  // only (and the fixed instrument list), so it is cached and the cache dropped by every change
+  // to those: ApplyFill, and OnMarketData when a mid or last trade moves. Not state: not in the
+  // digest.
   mutable std::optional<Money> total_pnl_;
+  Money ComputeTotalPnl() const;  // sets total_pnl_
+  void SetLastTrade(TopOfBook& book, Price price);
+  // OnMarketData's quotes, L2 and trades. Apart from the L3 records (most inputs, and cheap).
+  void OnBookData(const Payload& payload);
 };
 
 // Saturating Notional for risk arithmetic (overflow saturates rather than aborting).

@@ -34,9 +34,11 @@ std::optional<RiskEvent> RiskGate::Check(const OrderIntent& o, const PositionBoo
   const Price mid = positions.Mid(o.instrument);
   const Price ref = o.type == OrdType::kMarket || o.price.raw <= 0 ? positions.Mark(o.instrument)
                                                                    : o.price;
-  const Money notional = NotionalSat(ref, total_qty, dec);
-  if (l.max_order_notional.raw > 0 && notional > l.max_order_notional) {
-    return Refuse("max_order_notional", o.instrument, notional.raw, l.max_order_notional.raw);
+  if (l.max_order_notional.raw > 0) {
+    const Money notional = NotionalSat(ref, total_qty, dec);
+    if (notional > l.max_order_notional) {
+      return Refuse("max_order_notional", o.instrument, notional.raw, l.max_order_notional.raw);
+    }
   }
   if (l.price_collar_bps > 0 && o.type != OrdType::kMarket && mid.raw > 0) {
     const int64_t dev_bps = *MulDivRound(AbsI64(o.price.raw - mid.raw), 10'000, mid.raw);
@@ -53,20 +55,25 @@ std::optional<RiskEvent> RiskGate::Check(const OrderIntent& o, const PositionBoo
       AbsI64(projected) > AbsI64(pos)) {
     return Refuse("max_position", o.instrument, projected, l.max_position.raw);
   }
-  const Price mark = positions.Mark(o.instrument).raw > 0 ? positions.Mark(o.instrument) : ref;
-  const Money projected_exposure = NotionalSat(mark, Qty{AbsI64(projected)}, dec);
-  const Money current_exposure = NotionalSat(mark, Qty{AbsI64(pos)}, dec);
-  const bool grows = projected_exposure > current_exposure;
-  if (l.max_gross_exposure.raw > 0 && grows && projected_exposure > l.max_gross_exposure) {
-    return Refuse("max_gross_exposure", o.instrument, projected_exposure.raw,
-                  l.max_gross_exposure.raw);
-  }
+  // The exposures (two notionals) only matter to an exposure limit.
   auto cls = l.max_gross_exposure_by_class.find(def->asset_class);
-  if (cls != l.max_gross_exposure_by_class.end() && cls->second.raw > 0 && grows) {
-    const Money total = positions.ClassExposure(def->asset_class) - current_exposure +
-                        projected_exposure;
-    if (total > cls->second) {
-      return Refuse("max_gross_exposure_by_class", o.instrument, total.raw, cls->second.raw);
+  const bool class_limit = cls != l.max_gross_exposure_by_class.end() && cls->second.raw > 0;
+  if (l.max_gross_exposure.raw > 0 || class_limit) {
+    const Price mark_now = positions.Mark(o.instrument);
+    const Price mark = mark_now.raw > 0 ? mark_now : ref;
+    const Money projected_exposure = NotionalSat(mark, Qty{AbsI64(projected)}, dec);
+    const Money current_exposure = NotionalSat(mark, Qty{AbsI64(pos)}, dec);
+    const bool grows = projected_exposure > current_exposure;
+    if (l.max_gross_exposure.raw > 0 && grows && projected_exposure > l.max_gross_exposure) {
+      return Refuse("max_gross_exposure", o.instrument, projected_exposure.raw,
+                    l.max_gross_exposure.raw);
+    }
+    if (class_limit && grows) {
+      const Money total = positions.ClassExposure(def->asset_class) - current_exposure +
+                          projected_exposure;
+      if (total > cls->second) {
+        return Refuse("max_gross_exposure_by_class", o.instrument, total.raw, cls->second.raw);
+      }
     }
   }
   if (l.max_open_orders > 0 && !o.is_replace && orders.open_count() >= l.max_open_orders) {

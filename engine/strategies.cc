@@ -93,7 +93,9 @@ class MarketMaker final : public Strategy {
 
   void OnOrderUpdate(Context& ctx, const OrderUpdate& u) override {
     for (Quote& q : quotes_) {
-      const bool mine = q.live != 0 && ctx.order(q.live) == u.order;
+      // q.live is the id SendNew returned, the key of the order's chain whatever replaces
+      // followed: the order is ours when that is its original id.
+      const bool mine = q.live != 0 && u.order->orig_cl_ord_id == q.live;
       if (!mine) continue;
       if (u.fill_qty.raw > 0 && racy_ && q.cancel_sent) {
         q.live = 0;  // racy: "the cancel won", the fill is dropped (see the class comment)
@@ -131,46 +133,9 @@ class MarketMaker final : public Strategy {
     return racy_ ? own_inventory_ : ctx.position_qty(def_->id).raw;
   }
 
-  void Requote(Context& ctx) {
-    if (def_ == nullptr || last_mid_.raw <= 0) return;
-    const int64_t tick = Tick(*def_);
-    const int64_t inv = Inventory(ctx);
-    int64_t unit = 1;
-    for (int i = 0; i < def_->qty_decimals; ++i) unit *= 10;
-    const int64_t skew = skew_ticks_per_unit_ * inv / unit * tick;
-    for (Quote& q : quotes_) {
-      const int64_t raw = q.side == Side::kBuy
-                              ? last_mid_.raw - spread_ticks_ * tick - skew
-                              : last_mid_.raw + spread_ticks_ * tick - skew;
-      const Price want{q.side == Side::kBuy ? DivFloor(raw, tick) * tick
-                                            : DivCeil(raw, tick) * tick};
-      if (q.live != 0) {
-        const OrderState* o = ctx.order(q.live);
-        if (o == nullptr || IsTerminalStatus(o->status)) {
-          q.live = 0;
-        } else if (o->cancel_pending || o->replace_pending ||
-                   o->status == OrdStatus::kUnknown) {
-          continue;  // wait for the venue's answer (a status report, after a disconnect)
-        } else if (o->price != want) {
-          if (amend_) {  // one OrderCancelReplaceRequest: same order quantity, new price
-            (void)ctx.SendReplace(q.live, want, o->order_qty);
-            continue;
-          }
-          q.cancel_sent = ctx.SendCancel(q.live);
-          continue;  // quote again once the cancel resolves
-        } else {
-          continue;
-        }
-      }
-      const int64_t after = q.side == Side::kBuy ? inv + size_.raw : inv - size_.raw;
-      if (AbsI64(after) > max_inventory_.raw || want.raw <= 0) continue;
-      q.price = want;
-      q.cancel_sent = false;
-      q.live = ctx.SendNew({.instrument = def_->id, .side = q.side, .type = OrdType::kLimit,
-                            .tif = TimeInForce::kDay, .price = want, .qty = size_,
-                            .post_only = true});
-    }
-  }
+  // Cancels (or replaces) a quote away from where it should be, and quotes each free side.
+  // Out of line: OnMarketData calls it only when the mid moved, and returns early on most inputs.
+  void Requote(Context& ctx);
 
   bool racy_;
   bool amend_ = false;  // requote = "replace": move a quote with a replace, not cancel + new
@@ -181,6 +146,47 @@ class MarketMaker final : public Strategy {
   int64_t own_inventory_ = 0;
   Quote quotes_[2] = {{Side::kBuy}, {Side::kSell}};
 };
+
+void MarketMaker::Requote(Context& ctx) {
+  if (def_ == nullptr || last_mid_.raw <= 0) return;
+  const int64_t tick = Tick(*def_);
+  const int64_t inv = Inventory(ctx);
+  int64_t unit = 1;
+  for (int i = 0; i < def_->qty_decimals; ++i) unit *= 10;
+  const int64_t skew = skew_ticks_per_unit_ * inv / unit * tick;
+  for (Quote& q : quotes_) {
+    const int64_t raw = q.side == Side::kBuy
+                            ? last_mid_.raw - spread_ticks_ * tick - skew
+                            : last_mid_.raw + spread_ticks_ * tick - skew;
+    const Price want{q.side == Side::kBuy ? DivFloor(raw, tick) * tick
+                                          : DivCeil(raw, tick) * tick};
+    if (q.live != 0) {
+      const OrderState* o = ctx.order(q.live);
+      if (o == nullptr || IsTerminalStatus(o->status)) {
+        q.live = 0;
+      } else if (o->cancel_pending || o->replace_pending ||
+                 o->status == OrdStatus::kUnknown) {
+        continue;  // wait for the venue's answer (a status report, after a disconnect)
+      } else if (o->price != want) {
+        if (amend_) {  // one OrderCancelReplaceRequest: same order quantity, new price
+          (void)ctx.SendReplace(q.live, want, o->order_qty);
+          continue;
+        }
+        q.cancel_sent = ctx.SendCancel(q.live);
+        continue;  // quote again once the cancel resolves
+      } else {
+        continue;
+      }
+    }
+    const int64_t after = q.side == Side::kBuy ? inv + size_.raw : inv - size_.raw;
+    if (AbsI64(after) > max_inventory_.raw || want.raw <= 0) continue;
+    q.price = want;
+    q.cancel_sent = false;
+    q.live = ctx.SendNew({.instrument = def_->id, .side = q.side, .type = OrdType::kLimit,
+                          .tif = TimeInForce::kDay, .price = want, .qty = size_,
+                          .post_only = true});
+  }
+}
 
 // ---------------------------------------------------------------- momentum
 
