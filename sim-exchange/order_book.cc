@@ -355,8 +355,13 @@ struct OrderBook::Impl {
   }
 
   // Enters the triggered stops one after the other; each may trigger more (appended to the
-  // queue). Bounded: a stop triggers at most once.
+  // queue). Bounded: a stop triggers at most once. Usually there are none: that check stays
+  // inline in every operation, and the loop (a whole Enter per stop) stays out of line.
   void RunPending(std::vector<BookEvent>* out) {
+    if (!pending.empty()) EnterPending(out);
+  }
+
+  [[gnu::noinline]] void EnterPending(std::vector<BookEvent>* out) {
     for (size_t i = 0; i < pending.size(); ++i) {
       const uint32_t oi = pending[i];
       const Order& o = orders[oi];
@@ -825,10 +830,10 @@ struct OrderBook::Impl {
   size_t Levels(Side side, size_t n, LevelView* out) const {
     if (side != Side::kBuy && side != Side::kSell) return 0;
     const std::vector<LevelRef>& v = sides[SideIndex(side)];
-    size_t k = 0;
-    for (size_t i = v.size(); i-- > 0 && k < n;) {
-      const Level& lv = levels[v[i].level];
-      out[k++] = LevelView{Price{lv.price}, Qty{lv.visible}, lv.count};
+    const size_t k = std::min(n, v.size());
+    for (size_t i = 0; i < k; ++i) {
+      const Level& lv = levels[v[v.size() - 1 - i].level];  // the best level is at the back
+      out[i] = LevelView{Price{lv.price}, Qty{lv.visible}, lv.count};
     }
     return k;
   }
