@@ -82,7 +82,10 @@ struct SimVenue::Impl {
   };
 
   VenueConfig config;
-  std::map<InstrumentId, Instrument> instruments;
+  std::map<InstrumentId, Instrument> instruments;  // fixed after Create
+  // The instrument last looked up by FindInstrument (nullptr before the first): a feed names
+  // the same instrument event after event, and a std::map never moves its elements.
+  Instrument* last_instrument = nullptr;
   std::optional<FeeSchedule> fees;
   std::optional<RateLimiter> limiter;
   std::optional<VenueFaults> faults;
@@ -108,6 +111,25 @@ struct SimVenue::Impl {
   std::vector<BookEvent> book_events;
 
   explicit Impl(uint64_t seed) : rng(seed) {}
+  Instrument* FindInstrument(InstrumentId id) {
+    if (last_instrument != nullptr && last_instrument->def.id == id) return last_instrument;
+    const auto it = instruments.find(id);
+    if (it == instruments.end()) return nullptr;
+    last_instrument = &it->second;
+    return last_instrument;
+  }
+  // Without remembering the instrument found.
+  const Instrument* FindInstrument(InstrumentId id) const {
+    if (last_instrument != nullptr && last_instrument->def.id == id) return last_instrument;
+    const auto it = instruments.find(id);
+    return it == instruments.end() ? nullptr : &it->second;
+  }
+  // REQUIRES: a known instrument (the one of an order of ours).
+  Instrument& InstrumentOf(InstrumentId id) {
+    Instrument* in = FindInstrument(id);
+    TD_CHECK_MSG(in != nullptr, "an instrument the venue does not know");
+    return *in;
+  }
   std::vector<BookEvent>& BookEvents() {
     book_events.clear();
     return book_events;
@@ -264,12 +286,12 @@ void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& 
 // ---------------------------------------------------------------- market data
 
 void SimVenue::Impl::OnL3(const L3Order& m, Timestamp now, std::vector<Payload>* out) {
-  auto it = instruments.find(m.instrument);
-  if (it == instruments.end()) {
+  Instrument* found = FindInstrument(m.instrument);
+  if (found == nullptr) {
     ++counters.historical_unknown_refs;
     return;
   }
-  Instrument& in = it->second;
+  Instrument& in = *found;
   in.has_l3 = true;
   // Our ids (and synthetic ones) are not the feed's: never let the feed move our orders.
   if (m.order_id >= kOurVenueIdBase ||
@@ -425,8 +447,8 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
                                .text = std::move(text)});
     ++counters.order_rejects;
   };
-  auto it = instruments.find(c.instrument);
-  if (it == instruments.end()) {
+  Instrument* found = FindInstrument(c.instrument);
+  if (found == nullptr) {
     return reject(RejectReason::kUnknownSymbol,
                   "unknown instrument " + std::to_string(c.instrument) + " in NewOrder cl_ord_id " +
                       std::to_string(c.cl_ord_id));
@@ -439,7 +461,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
     return reject(RejectReason::kOrderExceedsLimit,
                   "session order limit " + std::to_string(kMaxSessionOrders) + " reached");
   }
-  Instrument& in = it->second;
+  Instrument& in = *found;
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
   ++session_version;  // also covers the kRejected status set below
   AddCl(c.cl_ord_id, vid);
@@ -527,7 +549,7 @@ void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<P
     return reject(RejectReason::kTooLateToCancel,
                   "too late to cancel cl_ord_id " + std::to_string(c.orig_cl_ord_id));
   }
-  Instrument& in = instruments.at(o->instrument);
+  Instrument& in = InstrumentOf(o->instrument);
   std::vector<BookEvent>& events = BookEvents();
   in.book.Cancel(o->venue_order_id, Qty{0}, &events);
   TranslateAll(in, events, {.now = now, .out = out, .cancel_request_id = c.cl_ord_id});
@@ -562,7 +584,7 @@ void SimVenue::Impl::DoReplace(const ReplaceOrder& c, Timestamp now, std::vector
                                                  " not above the filled " +
                                                  std::to_string(o->cum_qty.raw));
   }
-  Instrument& in = instruments.at(o->instrument);
+  Instrument& in = InstrumentOf(o->instrument);
   std::vector<BookEvent>& events = BookEvents();
   in.book.Replace(o->venue_order_id, c.price, c.qty - o->cum_qty, now, &events);
   if (!events.empty() && events.front().kind == BookEventKind::kRejected) {
@@ -711,9 +733,9 @@ void SimVenue::OnMarketData(const Event& md, std::vector<Payload>* replies) {
   if (const auto* u = std::get_if<L2Update>(&md.payload)) id = u->instrument;
   if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) id = sn->instrument;
   if (const auto* t = std::get_if<Trade>(&md.payload)) id = t->instrument;
-  auto it = s.instruments.find(id);
-  if (it == s.instruments.end()) return;
-  Impl::Instrument& in = it->second;
+  Impl::Instrument* found = s.FindInstrument(id);
+  if (found == nullptr) return;
+  Impl::Instrument& in = *found;
   auto level = [](Price p, Qty q) -> std::optional<PriceLevel> {
     if (q.raw <= 0) return std::nullopt;
     return PriceLevel{.price = p, .qty = q};
@@ -885,8 +907,8 @@ std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
 }
 
 const OrderBook* SimVenue::book(InstrumentId instrument) const {
-  auto it = impl_->instruments.find(instrument);
-  return it == impl_->instruments.end() ? nullptr : &it->second.book;
+  const Impl::Instrument* in = std::as_const(*impl_).FindInstrument(instrument);
+  return in == nullptr ? nullptr : &in->book;
 }
 
 }  // namespace td::sim
