@@ -153,7 +153,17 @@ struct SimVenue::Impl {
   VenueOrderId PlaceSyntheticLiquidity(Instrument& in, const NewOrder& c, Timestamp now,
                                        std::vector<Payload>* out);
   // ---- translation
-  void TranslateAll(Instrument& in, const std::vector<BookEvent>& events, const Context& ctx);
+  // Most events of the historical flow concern neither our orders nor the counters (a
+  // market order accepted, canceled or filled by the market): the loop only picks out the
+  // others, and Translate, out of line, handles them.
+  void TranslateAll(Instrument& in, const std::vector<BookEvent>& events, const Context& ctx) {
+    for (const BookEvent& e : events) {
+      if (e.owner == kSession || e.maker_owner == kSession || e.kind == BookEventKind::kRejected) {
+        Translate(in, e, ctx);
+      }
+    }
+  }
+  void Translate(Instrument& in, const BookEvent& e, const Context& ctx);
   void OurFill(Instrument& in, VenueOrderId id, Price price, Qty qty, Liquidity liq,
                const Context& ctx);
   void OurCancel(const BookEvent& e, const Context& ctx);
@@ -233,53 +243,50 @@ void SimVenue::Impl::OurCancel(const BookEvent& e, const Context& ctx) {
   ++counters.expired;
 }
 
-void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& events,
-                                  const Context& ctx) {
-  for (const BookEvent& e : events) {
-    switch (e.kind) {
-      case BookEventKind::kFill:
-        if (e.owner == kSession) {
-          OurFill(in, e.order_id, e.price, e.qty, Liquidity::kTaker, ctx);
+void SimVenue::Impl::Translate(Instrument& in, const BookEvent& e, const Context& ctx) {
+  switch (e.kind) {
+    case BookEventKind::kFill:
+      if (e.owner == kSession) {
+        OurFill(in, e.order_id, e.price, e.qty, Liquidity::kTaker, ctx);
+      }
+      if (e.maker_owner == kSession) {
+        OurFill(in, e.maker_id, e.price, e.qty, Liquidity::kMaker, ctx);
+      }
+      break;
+    case BookEventKind::kCanceled:
+      if (e.owner == kSession) OurCancel(e, ctx);
+      break;
+    case BookEventKind::kReplaced:
+      if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
+        ++session_version;
+        Order& o = OrderOf(e.order_id);
+        const ClOrdId orig = o.cl_ord_id;
+        FindCl(orig)->current = false;
+        AddCl(ctx.replace_cl_ord_id, o.venue_order_id);
+        o.cl_ord_id = ctx.replace_cl_ord_id;
+        o.price = e.price;
+        o.order_qty = ctx.replace_order_qty;
+        o.leaves_qty = e.qty;
+        ctx.out->push_back(ReplaceAck{.cl_ord_id = o.cl_ord_id,
+                                      .orig_cl_ord_id = orig,
+                                      .venue_order_id = o.venue_order_id,
+                                      .price = e.price,
+                                      .qty = o.order_qty,
+                                      .leaves_qty = o.leaves_qty});
+      }
+      break;
+    case BookEventKind::kRejected:
+      if (e.owner == kMarket) {
+        if (e.reason == RejectReason::kUnknownOrder) {
+          ++counters.historical_unknown_refs;
+        } else {
+          ++counters.historical_rejects;
         }
-        if (e.maker_owner == kSession) {
-          OurFill(in, e.maker_id, e.price, e.qty, Liquidity::kMaker, ctx);
-        }
-        break;
-      case BookEventKind::kCanceled:
-        if (e.owner == kSession) OurCancel(e, ctx);
-        break;
-      case BookEventKind::kReplaced:
-        if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
-          ++session_version;
-          Order& o = OrderOf(e.order_id);
-          const ClOrdId orig = o.cl_ord_id;
-          FindCl(orig)->current = false;
-          AddCl(ctx.replace_cl_ord_id, o.venue_order_id);
-          o.cl_ord_id = ctx.replace_cl_ord_id;
-          o.price = e.price;
-          o.order_qty = ctx.replace_order_qty;
-          o.leaves_qty = e.qty;
-          ctx.out->push_back(ReplaceAck{.cl_ord_id = o.cl_ord_id,
-                                        .orig_cl_ord_id = orig,
-                                        .venue_order_id = o.venue_order_id,
-                                        .price = e.price,
-                                        .qty = o.order_qty,
-                                        .leaves_qty = o.leaves_qty});
-        }
-        break;
-      case BookEventKind::kRejected:
-        if (e.owner == kMarket) {
-          if (e.reason == RejectReason::kUnknownOrder) {
-            ++counters.historical_unknown_refs;
-          } else {
-            ++counters.historical_rejects;
-          }
-        }
-        break;
-      case BookEventKind::kAccepted:
-      case BookEventKind::kTriggered:
-        break;
-    }
+      }
+      break;
+    case BookEventKind::kAccepted:
+    case BookEventKind::kTriggered:
+      break;
   }
 }
 
