@@ -149,15 +149,16 @@ struct OrderBook::Impl {
 
   // ------------------------------------------------------------------ pools
 
-  uint32_t AllocOrder() {
+  // A pool slot holding `o`.
+  uint32_t AllocOrder(const Order& o) {
     uint32_t oi;
     if (free_orders != kNil) {
       oi = free_orders;
       free_orders = orders[oi].next;
-      orders[oi] = Order{};
+      orders[oi] = o;
     } else {
       oi = static_cast<uint32_t>(orders.size());
-      orders.emplace_back();
+      orders.push_back(o);
     }
     ++live;
     return oi;
@@ -644,20 +645,20 @@ struct OrderBook::Impl {
       out->push_back(RejectedEvent(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
       return;
     }
-    const uint32_t oi = AllocOrder();
+    const uint32_t oi = AllocOrder(Order{
+        .id = spec.id,
+        .price = spec.price.raw,
+        .stop = spec.stop_price.raw,
+        .leaves = spec.qty.raw,
+        .peak = spec.display_qty.raw >= spec.qty.raw ? 0 : spec.display_qty.raw,
+        .owner = spec.owner,
+        .side = spec.side,
+        .type = spec.type,
+        .tif = spec.tif,
+        .stp = spec.stp,
+        .post_only = spec.post_only,
+        .state = OrderState::kActive});
     Order& o = orders[oi];
-    o.id = spec.id;
-    o.price = spec.price.raw;
-    o.stop = spec.stop_price.raw;
-    o.leaves = spec.qty.raw;
-    o.peak = spec.display_qty.raw >= spec.qty.raw ? 0 : spec.display_qty.raw;
-    o.owner = spec.owner;
-    o.side = spec.side;
-    o.type = spec.type;
-    o.tif = spec.tif;
-    o.stp = spec.stp;
-    o.post_only = spec.post_only;
-    o.state = OrderState::kActive;
     index.Insert(spec.id, oi);
     if (IsStopType(spec.type)) {
       BookEvent e = EventFor(BookEventKind::kAccepted, o);
