@@ -513,7 +513,10 @@ struct OrderBook::Impl {
   void Enter(uint32_t oi, Entry entry, int64_t order_qty, std::vector<BookEvent>* out) {
     Order& o = orders[oi];
     o.state = OrderState::kActive;
-    if (o.post_only && WouldTake(o)) {
+    // Most orders rest without taking (every historical add): then Match, which would stop at
+    // the first level, is not called at all. Nothing below changes the book before it.
+    const bool takes = WouldTake(o);
+    if (o.post_only && takes) {
       BookEvent e =
           EventFor(entry == Entry::kNew ? BookEventKind::kRejected : BookEventKind::kCanceled, o);
       if (entry == Entry::kNew) {
@@ -532,7 +535,7 @@ struct OrderBook::Impl {
       CancelWhole(oi, CancelCause::kFokNotFillable, out);
       return;
     }
-    if (!Match(oi, out)) {
+    if (takes && !Match(oi, out)) {
       FreeOrder(oi);
       return;
     }
