@@ -137,6 +137,8 @@ struct SimVenue::Impl {
 
   // ---- market data
   void OnL3(const L3Order& m, Timestamp now, std::vector<Payload>* out);
+  // L1Quote, L2Snapshot, L2Update and Trade: the quote-only mode.
+  void OnQuoteData(const Event& md, std::vector<Payload>* out);
   void OnQuoteChange(Instrument& in, Timestamp ts);
   void OnTradePrint(Instrument& in, const Trade& t, Timestamp now, std::vector<Payload>* out);
   // ---- commands
@@ -361,6 +363,51 @@ void SimVenue::Impl::OnTradePrint(Instrument& in, const Trade& t, Timestamp now,
                    now, &events);
   }
   TranslateAll(in, events, {.now = now, .out = out});
+}
+
+void SimVenue::Impl::OnQuoteData(const Event& md, std::vector<Payload>* out) {
+  InstrumentId id = 0;
+  if (const auto* q = std::get_if<L1Quote>(&md.payload)) id = q->instrument;
+  if (const auto* u = std::get_if<L2Update>(&md.payload)) id = u->instrument;
+  if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) id = sn->instrument;
+  if (const auto* t = std::get_if<Trade>(&md.payload)) id = t->instrument;
+  Instrument* found = FindInstrument(id);
+  if (found == nullptr) return;
+  Instrument& in = *found;
+  auto level = [](Price p, Qty q) -> std::optional<PriceLevel> {
+    if (q.raw <= 0) return std::nullopt;
+    return PriceLevel{.price = p, .qty = q};
+  };
+  if (const auto* q = std::get_if<L1Quote>(&md.payload)) {
+    in.bid = level(q->bid.price, q->bid.qty);
+    in.ask = level(q->ask.price, q->ask.qty);
+    OnQuoteChange(in, md.ts);
+  } else if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) {
+    in.l2_bids.clear();
+    in.l2_asks.clear();
+    for (const PriceLevel& l : sn->bids) in.l2_bids[l.price.raw] = l.qty.raw;
+    for (const PriceLevel& l : sn->asks) in.l2_asks[l.price.raw] = l.qty.raw;
+  } else if (const auto* u = std::get_if<L2Update>(&md.payload)) {
+    auto& side = u->side == Side::kBuy ? in.l2_bids : in.l2_asks;
+    if (u->qty.raw <= 0) {
+      side.erase(u->price.raw);
+    } else {
+      side[u->price.raw] = u->qty.raw;
+    }
+  } else if (const auto* t = std::get_if<Trade>(&md.payload)) {
+    OnTradePrint(in, *t, md.ts, out);
+    return;
+  }
+  if (std::holds_alternative<L2Snapshot>(md.payload) ||
+      std::holds_alternative<L2Update>(md.payload)) {
+    in.bid = in.l2_bids.empty()
+                 ? std::nullopt
+                 : level(Price{in.l2_bids.rbegin()->first}, Qty{in.l2_bids.rbegin()->second});
+    in.ask = in.l2_asks.empty()
+                 ? std::nullopt
+                 : level(Price{in.l2_asks.begin()->first}, Qty{in.l2_asks.begin()->second});
+    OnQuoteChange(in, md.ts);
+  }
 }
 
 // ---------------------------------------------------------------- commands
@@ -728,54 +775,10 @@ void SimVenue::OnMarketData(const Event& md, std::vector<Payload>* replies) {
   ++s.counters.market_events;
   if (const auto* l3 = std::get_if<L3Order>(&md.payload)) {
     s.OnL3(*l3, md.ts, replies);
-    return;
-  }
-  if (const auto* st = std::get_if<TradingStatus>(&md.payload)) {
-    (void)st;
+  } else if (std::holds_alternative<TradingStatus>(md.payload)) {
     ++s.counters.trading_status_events;
-    return;
-  }
-  InstrumentId id = 0;
-  if (const auto* q = std::get_if<L1Quote>(&md.payload)) id = q->instrument;
-  if (const auto* u = std::get_if<L2Update>(&md.payload)) id = u->instrument;
-  if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) id = sn->instrument;
-  if (const auto* t = std::get_if<Trade>(&md.payload)) id = t->instrument;
-  Impl::Instrument* found = s.FindInstrument(id);
-  if (found == nullptr) return;
-  Impl::Instrument& in = *found;
-  auto level = [](Price p, Qty q) -> std::optional<PriceLevel> {
-    if (q.raw <= 0) return std::nullopt;
-    return PriceLevel{.price = p, .qty = q};
-  };
-  if (const auto* q = std::get_if<L1Quote>(&md.payload)) {
-    in.bid = level(q->bid.price, q->bid.qty);
-    in.ask = level(q->ask.price, q->ask.qty);
-    s.OnQuoteChange(in, md.ts);
-  } else if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) {
-    in.l2_bids.clear();
-    in.l2_asks.clear();
-    for (const PriceLevel& l : sn->bids) in.l2_bids[l.price.raw] = l.qty.raw;
-    for (const PriceLevel& l : sn->asks) in.l2_asks[l.price.raw] = l.qty.raw;
-  } else if (const auto* u = std::get_if<L2Update>(&md.payload)) {
-    auto& side = u->side == Side::kBuy ? in.l2_bids : in.l2_asks;
-    if (u->qty.raw <= 0) {
-      side.erase(u->price.raw);
-    } else {
-      side[u->price.raw] = u->qty.raw;
-    }
-  } else if (const auto* t = std::get_if<Trade>(&md.payload)) {
-    s.OnTradePrint(in, *t, md.ts, replies);
-    return;
-  }
-  if (std::holds_alternative<L2Snapshot>(md.payload) ||
-      std::holds_alternative<L2Update>(md.payload)) {
-    in.bid = in.l2_bids.empty()
-                 ? std::nullopt
-                 : level(Price{in.l2_bids.rbegin()->first}, Qty{in.l2_bids.rbegin()->second});
-    in.ask = in.l2_asks.empty()
-                 ? std::nullopt
-                 : level(Price{in.l2_asks.begin()->first}, Qty{in.l2_asks.begin()->second});
-    s.OnQuoteChange(in, md.ts);
+  } else {
+    s.OnQuoteData(md, replies);
   }
 }
 
