@@ -105,10 +105,14 @@ struct SimVenue::Impl {
   // Bumped by every change to `orders` or `cl_ids` (OurFill, OurCancel, a replace, DoNew):
   // see SimVenue::session_orders_version. Not state (not in the digest).
   uint64_t session_version = 0;
-  // The book's events of one operation (OnL3, DoNew, DoCancel, DoReplace), kept so that the
-  // hot paths do not allocate: BookEvents() clears it for each operation, and none of them
-  // nests another (TranslateAll never calls back into a book).
+  // The book's events of one operation (OnL3, OnTradePrint, PlaceSyntheticLiquidity, DoNew,
+  // DoCancel, DoReplace), kept so that the hot paths do not allocate: BookEvents() clears it
+  // for each operation, and none of them nests another (TranslateAll never calls back into a
+  // book; DoNew takes it only after PlaceSyntheticLiquidity is done with it).
   std::vector<BookEvent> book_events;
+  // DoNew's removal of unused synthetic liquidity, whose events nobody reads, made while
+  // book_events still holds the new order's events.
+  std::vector<BookEvent> discarded_events;
 
   explicit Impl(uint64_t seed) : rng(seed) {}
   Instrument* FindInstrument(InstrumentId id) {
@@ -351,7 +355,7 @@ void SimVenue::Impl::OnTradePrint(Instrument& in, const Trade& t, Timestamp now,
   const int64_t tick = in.def.tick_size.raw > 0 ? in.def.tick_size.raw : 1;
   // Strictly through: a sell IOC at print + tick reaches only buys above the print, and
   // fills them at their own prices (the book prices at the maker).
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   if (std::optional<LevelView> b = in.book.Best(Side::kBuy); b && b->price > t.price) {
     in.book.Submit(LimitSpec(kSyntheticIdBase + next_synthetic_n++, kMarket, Side::kSell,
                              TimeInForce::kIoc, Price{t.price.raw + tick}, t.qty),
@@ -434,7 +438,7 @@ VenueOrderId SimVenue::Impl::PlaceSyntheticLiquidity(Instrument& in, const NewOr
     qty = c.qty;
   }
   const VenueOrderId id = kSyntheticIdBase + next_synthetic_n++;
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   in.book.Submit(LimitSpec(id, kMarket, Opposite(c.side), TimeInForce::kGtc, px, qty), now,
                  &events);
   // It may meet an older resting order of ours that the quote has moved through.
@@ -539,8 +543,10 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   spec.post_only = c.post_only;
   spec.stp = config.stp;
   in.book.Submit(spec, now, &events);
-  std::vector<BookEvent> cleanup;
-  if (synthetic != 0 && in.book.Find(synthetic)) in.book.Cancel(synthetic, Qty{0}, &cleanup);
+  if (synthetic != 0 && in.book.Find(synthetic)) {
+    discarded_events.clear();
+    in.book.Cancel(synthetic, Qty{0}, &discarded_events);
+  }
 
   if (!events.empty() && events.front().kind == BookEventKind::kRejected &&
       events.front().order_id == vid) {
