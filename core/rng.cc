@@ -32,8 +32,6 @@ namespace {
 // rejections (each under 1/2 likely) turns a broken generator into a check failure.
 constexpr int kMaxRejections = 1000;
 
-constexpr uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 // SplitMix64 (Steele, Lea, Flood 2014), as recommended by the xoshiro authors to expand a
 // 64-bit seed: its outputs are a bijection of the counter, so the state is never all zero.
 uint64_t SplitMix64(uint64_t& x) {
@@ -58,32 +56,14 @@ Rng::Rng(uint64_t seed) {
   for (uint64_t& word : s_) word = SplitMix64(x);
 }
 
-// xoshiro256** 1.0 (Blackman and Vigna, https://prng.di.unimi.it/xoshiro256starstar.c).
-uint64_t Rng::NextU64() {
-  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = Rotl(s_[3], 45);
-  return result;
-}
-
-// Lemire, "Fast Random Integer Generation in an Interval" (2019), algorithm 5: the high word
-// of x * n is uniform once the low words below 2^64 mod n are rejected.
-uint64_t Rng::UniformBelow(uint64_t n) {
-  TD_CHECK_MSG(n > 0, "UniformBelow(0)");
-  unsigned __int128 m = static_cast<unsigned __int128>(NextU64()) * n;
+// NextU64 and UniformBelow's common path are inline in rng.h.
+uint64_t Rng::UniformBelowRejecting(uint64_t n, unsigned __int128 m) {
   auto low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
-    for (int tries = 0; low < threshold; ++tries) {
-      TD_CHECK_MSG(tries < kMaxRejections, "UniformBelow: endless rejections");
-      m = static_cast<unsigned __int128>(NextU64()) * n;
-      low = static_cast<uint64_t>(m);
-    }
+  const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
+  for (int tries = 0; low < threshold; ++tries) {
+    TD_CHECK_MSG(tries < kMaxRejections, "UniformBelow: endless rejections");
+    m = static_cast<unsigned __int128>(NextU64()) * n;
+    low = static_cast<uint64_t>(m);
   }
   return static_cast<uint64_t>(m >> 64);
 }
@@ -95,13 +75,6 @@ int64_t Rng::UniformInt(int64_t lo, int64_t hi) {
   const uint64_t offset =
       span == std::numeric_limits<uint64_t>::max() ? NextU64() : UniformBelow(span + 1);
   return static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
-}
-
-bool Rng::Bernoulli(uint64_t num, uint64_t den) {
-  TD_CHECK_MSG(den > 0 && num <= den, "Bernoulli: REQUIRES 0 <= num <= den, den > 0");
-  // Always one draw, even for 0/den and den/den: the stream position must not depend on the
-  // probability, or a config change would shift every later random decision.
-  return UniformBelow(den) < num;
 }
 
 double Rng::UniformDouble() { return static_cast<double>(NextU64() >> 11) * 0x1p-53; }

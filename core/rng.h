@@ -9,10 +9,12 @@
 //   int64_t latency_ns = rng.LogNormalInt(/*median=*/50'000, /*sigma_ppm=*/400'000);
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "core/check.h"
 #include "core/status.h"
 
 namespace td {
@@ -57,11 +59,48 @@ class Rng {
   void set_state(const State& st);
 
  private:
+  // UniformBelow's rare path: the first draw's product `m` fell in the zone that may be
+  // rejected. REQUIRES: n > 0, the low word of m below n.
+  uint64_t UniformBelowRejecting(uint64_t n, unsigned __int128 m);
+
   uint64_t s_[4];
   // Marsaglia's polar method makes two normals at a time; the second is kept here.
   bool has_spare_normal_ = false;
   double spare_normal_ = 0.0;
 };
+
+// NextU64, UniformBelow and Bernoulli are here, inline: the venue and its links draw a few
+// Bernoullis per message, and the call cost more than the generator.
+
+// xoshiro256** 1.0 (Blackman and Vigna, https://prng.di.unimi.it/xoshiro256starstar.c).
+inline uint64_t Rng::NextU64() {
+  const uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = std::rotl(s_[3], 45);
+  return result;
+}
+
+// Lemire, "Fast Random Integer Generation in an Interval" (2019), algorithm 5: the high word
+// of x * n is uniform once the low words below 2^64 mod n are rejected. That threshold is
+// below n, so a low word >= n is always kept without computing it.
+inline uint64_t Rng::UniformBelow(uint64_t n) {
+  TD_CHECK_MSG(n > 0, "UniformBelow(0)");
+  const unsigned __int128 m = static_cast<unsigned __int128>(NextU64()) * n;
+  if (static_cast<uint64_t>(m) < n) return UniformBelowRejecting(n, m);
+  return static_cast<uint64_t>(m >> 64);
+}
+
+inline bool Rng::Bernoulli(uint64_t num, uint64_t den) {
+  TD_CHECK_MSG(den > 0 && num <= den, "Bernoulli: REQUIRES 0 <= num <= den, den > 0");
+  // Always one draw, even for 0/den and den/den: the stream position must not depend on the
+  // probability, or a config change would shift every later random decision.
+  return UniformBelow(den) < num;
+}
 
 // Deterministic natural logarithm and exponential from IEEE basic operations only
 // (range reduction by exact power-of-two scaling, then a polynomial). Accurate to a few

@@ -101,6 +101,9 @@ Result<LatencyModel> LatencyModel::Create(LatencySpec spec) {
   }
   m.innovation_ppm_ = FloorSqrt(kPpm * kPpm - spec.phi_ppm * spec.phi_ppm);
   m.last_ns_ = m.mean_ns_;
+  if (spec.kind == LatencyKind::kConstant && spec.phi_ppm == 0) {
+    m.fixed_ns_ = Clamp(spec.constant_ns, spec.min_ns, spec.max_ns);
+  }
   return m;
 }
 
@@ -128,7 +131,7 @@ int64_t LatencyModel::Draw(Rng& rng) const {
 // x_t = mu + phi (x_{t-1} - mu) + sqrt(1 - phi^2) (y_t - mu), y_t the base draw: the
 // stationary mean is mu and the stationary spread the base one, while the lag-1
 // autocorrelation is phi. 128-bit products, rounded half away from zero.
-int64_t LatencyModel::Sample(Rng& rng) {
+int64_t LatencyModel::Step(Rng& rng) {
   const int64_t y = Draw(rng);
   int64_t x = y;
   if (spec_.phi_ppm != 0) {

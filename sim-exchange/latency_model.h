@@ -65,7 +65,7 @@ class LatencyModel {
   // The next delay, in [min_ns, max_ns]. kConstant draws nothing from `rng`; the others draw
   // the same way whatever the AR(1) setting, so turning correlation on does not shift the
   // rest of a simulation's random stream.
-  int64_t Sample(Rng& rng);
+  int64_t Sample(Rng& rng) { return fixed_ns_ >= 0 ? fixed_ns_ : Step(rng); }
 
   // The stationary mean (the AR(1) centre mu): exact for constant, uniform and empirical,
   // median * e^(sigma^2 / 2) rounded for lognormal.
@@ -77,12 +77,17 @@ class LatencyModel {
  private:
   explicit LatencyModel(LatencySpec spec) : spec_(std::move(spec)) {}
   int64_t Draw(Rng& rng) const;
+  // Sample for every model but a constant one without AR(1): the base draw, then the AR(1) step.
+  int64_t Step(Rng& rng);
 
   LatencySpec spec_;
   EmpiricalDistribution empirical_;  // kEmpirical only
   int64_t mean_ns_ = 0;
   int64_t innovation_ppm_ = kPpm;  // sqrt(1 - phi^2) * 1e6, so the spread stays the base one
   int64_t last_ns_ = 0;            // x_{t-1}, before clamping to [min_ns, max_ns]
+  // >= 0: every sample is this value (a constant without AR(1): no draw, and last_ns_ is never
+  // read); -1 otherwise. Sample is on the path of every message of a simulated link.
+  int64_t fixed_ns_ = -1;
 };
 
 // Fits an empirical latency histogram to observed delays (say, ack latencies measured from a

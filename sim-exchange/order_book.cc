@@ -149,15 +149,16 @@ struct OrderBook::Impl {
 
   // ------------------------------------------------------------------ pools
 
-  uint32_t AllocOrder() {
+  // A pool slot holding `o`.
+  uint32_t AllocOrder(const Order& o) {
     uint32_t oi;
     if (free_orders != kNil) {
       oi = free_orders;
       free_orders = orders[oi].next;
-      orders[oi] = Order{};
+      orders[oi] = o;
     } else {
       oi = static_cast<uint32_t>(orders.size());
-      orders.emplace_back();
+      orders.push_back(o);
     }
     ++live;
     return oi;
@@ -355,8 +356,13 @@ struct OrderBook::Impl {
   }
 
   // Enters the triggered stops one after the other; each may trigger more (appended to the
-  // queue). Bounded: a stop triggers at most once.
+  // queue). Bounded: a stop triggers at most once. Usually there are none: that check stays
+  // inline in every operation, and the loop (a whole Enter per stop) stays out of line.
   void RunPending(std::vector<BookEvent>* out) {
+    if (!pending.empty()) EnterPending(out);
+  }
+
+  [[gnu::noinline]] void EnterPending(std::vector<BookEvent>* out) {
     for (size_t i = 0; i < pending.size(); ++i) {
       const uint32_t oi = pending[i];
       const Order& o = orders[oi];
@@ -507,7 +513,10 @@ struct OrderBook::Impl {
   void Enter(uint32_t oi, Entry entry, int64_t order_qty, std::vector<BookEvent>* out) {
     Order& o = orders[oi];
     o.state = OrderState::kActive;
-    if (o.post_only && WouldTake(o)) {
+    // Most orders rest without taking (every historical add): then Match, which would stop at
+    // the first level, is not called at all. Nothing below changes the book before it.
+    const bool takes = WouldTake(o);
+    if (o.post_only && takes) {
       BookEvent e =
           EventFor(entry == Entry::kNew ? BookEventKind::kRejected : BookEventKind::kCanceled, o);
       if (entry == Entry::kNew) {
@@ -526,7 +535,7 @@ struct OrderBook::Impl {
       CancelWhole(oi, CancelCause::kFokNotFillable, out);
       return;
     }
-    if (!Match(oi, out)) {
+    if (takes && !Match(oi, out)) {
       FreeOrder(oi);
       return;
     }
@@ -639,20 +648,20 @@ struct OrderBook::Impl {
       out->push_back(RejectedEvent(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
       return;
     }
-    const uint32_t oi = AllocOrder();
+    const uint32_t oi = AllocOrder(Order{
+        .id = spec.id,
+        .price = spec.price.raw,
+        .stop = spec.stop_price.raw,
+        .leaves = spec.qty.raw,
+        .peak = spec.display_qty.raw >= spec.qty.raw ? 0 : spec.display_qty.raw,
+        .owner = spec.owner,
+        .side = spec.side,
+        .type = spec.type,
+        .tif = spec.tif,
+        .stp = spec.stp,
+        .post_only = spec.post_only,
+        .state = OrderState::kActive});
     Order& o = orders[oi];
-    o.id = spec.id;
-    o.price = spec.price.raw;
-    o.stop = spec.stop_price.raw;
-    o.leaves = spec.qty.raw;
-    o.peak = spec.display_qty.raw >= spec.qty.raw ? 0 : spec.display_qty.raw;
-    o.owner = spec.owner;
-    o.side = spec.side;
-    o.type = spec.type;
-    o.tif = spec.tif;
-    o.stp = spec.stp;
-    o.post_only = spec.post_only;
-    o.state = OrderState::kActive;
     index.Insert(spec.id, oi);
     if (IsStopType(spec.type)) {
       BookEvent e = EventFor(BookEventKind::kAccepted, o);
@@ -825,10 +834,10 @@ struct OrderBook::Impl {
   size_t Levels(Side side, size_t n, LevelView* out) const {
     if (side != Side::kBuy && side != Side::kSell) return 0;
     const std::vector<LevelRef>& v = sides[SideIndex(side)];
-    size_t k = 0;
-    for (size_t i = v.size(); i-- > 0 && k < n;) {
-      const Level& lv = levels[v[i].level];
-      out[k++] = LevelView{Price{lv.price}, Qty{lv.visible}, lv.count};
+    const size_t k = std::min(n, v.size());
+    for (size_t i = 0; i < k; ++i) {
+      const Level& lv = levels[v[v.size() - 1 - i].level];  // the best level is at the back
+      out[i] = LevelView{Price{lv.price}, Qty{lv.visible}, lv.count};
     }
     return k;
   }

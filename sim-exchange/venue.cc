@@ -82,7 +82,10 @@ struct SimVenue::Impl {
   };
 
   VenueConfig config;
-  std::map<InstrumentId, Instrument> instruments;
+  std::map<InstrumentId, Instrument> instruments;  // fixed after Create
+  // The instrument last looked up by FindInstrument (nullptr before the first): a feed names
+  // the same instrument event after event, and a std::map never moves its elements.
+  Instrument* last_instrument = nullptr;
   std::optional<FeeSchedule> fees;
   std::optional<RateLimiter> limiter;
   std::optional<VenueFaults> faults;
@@ -102,12 +105,35 @@ struct SimVenue::Impl {
   // Bumped by every change to `orders` or `cl_ids` (OurFill, OurCancel, a replace, DoNew):
   // see SimVenue::session_orders_version. Not state (not in the digest).
   uint64_t session_version = 0;
-  // The book's events of one operation (OnL3, DoNew, DoCancel, DoReplace), kept so that the
-  // hot paths do not allocate: BookEvents() clears it for each operation, and none of them
-  // nests another (TranslateAll never calls back into a book).
+  // The book's events of one operation (OnL3, OnTradePrint, PlaceSyntheticLiquidity, DoNew,
+  // DoCancel, DoReplace), kept so that the hot paths do not allocate: BookEvents() clears it
+  // for each operation, and none of them nests another (TranslateAll never calls back into a
+  // book; DoNew takes it only after PlaceSyntheticLiquidity is done with it).
   std::vector<BookEvent> book_events;
+  // DoNew's removal of unused synthetic liquidity, whose events nobody reads, made while
+  // book_events still holds the new order's events.
+  std::vector<BookEvent> discarded_events;
 
   explicit Impl(uint64_t seed) : rng(seed) {}
+  Instrument* FindInstrument(InstrumentId id) {
+    if (last_instrument != nullptr && last_instrument->def.id == id) return last_instrument;
+    const auto it = instruments.find(id);
+    if (it == instruments.end()) return nullptr;
+    last_instrument = &it->second;
+    return last_instrument;
+  }
+  // Without remembering the instrument found.
+  const Instrument* FindInstrument(InstrumentId id) const {
+    if (last_instrument != nullptr && last_instrument->def.id == id) return last_instrument;
+    const auto it = instruments.find(id);
+    return it == instruments.end() ? nullptr : &it->second;
+  }
+  // REQUIRES: a known instrument (the one of an order of ours).
+  Instrument& InstrumentOf(InstrumentId id) {
+    Instrument* in = FindInstrument(id);
+    TD_CHECK_MSG(in != nullptr, "an instrument the venue does not know");
+    return *in;
+  }
   std::vector<BookEvent>& BookEvents() {
     book_events.clear();
     return book_events;
@@ -115,6 +141,8 @@ struct SimVenue::Impl {
 
   // ---- market data
   void OnL3(const L3Order& m, Timestamp now, std::vector<Payload>* out);
+  // L1Quote, L2Snapshot, L2Update and Trade: the quote-only mode.
+  void OnQuoteData(const Event& md, std::vector<Payload>* out);
   void OnQuoteChange(Instrument& in, Timestamp ts);
   void OnTradePrint(Instrument& in, const Trade& t, Timestamp now, std::vector<Payload>* out);
   // ---- commands
@@ -131,7 +159,17 @@ struct SimVenue::Impl {
   VenueOrderId PlaceSyntheticLiquidity(Instrument& in, const NewOrder& c, Timestamp now,
                                        std::vector<Payload>* out);
   // ---- translation
-  void TranslateAll(Instrument& in, const std::vector<BookEvent>& events, const Context& ctx);
+  // Most events of the historical flow concern neither our orders nor the counters (a
+  // market order accepted, canceled or filled by the market): the loop only picks out the
+  // others, and Translate, out of line, handles them.
+  void TranslateAll(Instrument& in, const std::vector<BookEvent>& events, const Context& ctx) {
+    for (const BookEvent& e : events) {
+      if (e.owner == kSession || e.maker_owner == kSession || e.kind == BookEventKind::kRejected) {
+        Translate(in, e, ctx);
+      }
+    }
+  }
+  void Translate(Instrument& in, const BookEvent& e, const Context& ctx);
   void OurFill(Instrument& in, VenueOrderId id, Price price, Qty qty, Liquidity liq,
                const Context& ctx);
   void OurCancel(const BookEvent& e, const Context& ctx);
@@ -211,65 +249,62 @@ void SimVenue::Impl::OurCancel(const BookEvent& e, const Context& ctx) {
   ++counters.expired;
 }
 
-void SimVenue::Impl::TranslateAll(Instrument& in, const std::vector<BookEvent>& events,
-                                  const Context& ctx) {
-  for (const BookEvent& e : events) {
-    switch (e.kind) {
-      case BookEventKind::kFill:
-        if (e.owner == kSession) {
-          OurFill(in, e.order_id, e.price, e.qty, Liquidity::kTaker, ctx);
+void SimVenue::Impl::Translate(Instrument& in, const BookEvent& e, const Context& ctx) {
+  switch (e.kind) {
+    case BookEventKind::kFill:
+      if (e.owner == kSession) {
+        OurFill(in, e.order_id, e.price, e.qty, Liquidity::kTaker, ctx);
+      }
+      if (e.maker_owner == kSession) {
+        OurFill(in, e.maker_id, e.price, e.qty, Liquidity::kMaker, ctx);
+      }
+      break;
+    case BookEventKind::kCanceled:
+      if (e.owner == kSession) OurCancel(e, ctx);
+      break;
+    case BookEventKind::kReplaced:
+      if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
+        ++session_version;
+        Order& o = OrderOf(e.order_id);
+        const ClOrdId orig = o.cl_ord_id;
+        FindCl(orig)->current = false;
+        AddCl(ctx.replace_cl_ord_id, o.venue_order_id);
+        o.cl_ord_id = ctx.replace_cl_ord_id;
+        o.price = e.price;
+        o.order_qty = ctx.replace_order_qty;
+        o.leaves_qty = e.qty;
+        ctx.out->push_back(ReplaceAck{.cl_ord_id = o.cl_ord_id,
+                                      .orig_cl_ord_id = orig,
+                                      .venue_order_id = o.venue_order_id,
+                                      .price = e.price,
+                                      .qty = o.order_qty,
+                                      .leaves_qty = o.leaves_qty});
+      }
+      break;
+    case BookEventKind::kRejected:
+      if (e.owner == kMarket) {
+        if (e.reason == RejectReason::kUnknownOrder) {
+          ++counters.historical_unknown_refs;
+        } else {
+          ++counters.historical_rejects;
         }
-        if (e.maker_owner == kSession) {
-          OurFill(in, e.maker_id, e.price, e.qty, Liquidity::kMaker, ctx);
-        }
-        break;
-      case BookEventKind::kCanceled:
-        if (e.owner == kSession) OurCancel(e, ctx);
-        break;
-      case BookEventKind::kReplaced:
-        if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
-          ++session_version;
-          Order& o = OrderOf(e.order_id);
-          const ClOrdId orig = o.cl_ord_id;
-          FindCl(orig)->current = false;
-          AddCl(ctx.replace_cl_ord_id, o.venue_order_id);
-          o.cl_ord_id = ctx.replace_cl_ord_id;
-          o.price = e.price;
-          o.order_qty = ctx.replace_order_qty;
-          o.leaves_qty = e.qty;
-          ctx.out->push_back(ReplaceAck{.cl_ord_id = o.cl_ord_id,
-                                        .orig_cl_ord_id = orig,
-                                        .venue_order_id = o.venue_order_id,
-                                        .price = e.price,
-                                        .qty = o.order_qty,
-                                        .leaves_qty = o.leaves_qty});
-        }
-        break;
-      case BookEventKind::kRejected:
-        if (e.owner == kMarket) {
-          if (e.reason == RejectReason::kUnknownOrder) {
-            ++counters.historical_unknown_refs;
-          } else {
-            ++counters.historical_rejects;
-          }
-        }
-        break;
-      case BookEventKind::kAccepted:
-      case BookEventKind::kTriggered:
-        break;
-    }
+      }
+      break;
+    case BookEventKind::kAccepted:
+    case BookEventKind::kTriggered:
+      break;
   }
 }
 
 // ---------------------------------------------------------------- market data
 
 void SimVenue::Impl::OnL3(const L3Order& m, Timestamp now, std::vector<Payload>* out) {
-  auto it = instruments.find(m.instrument);
-  if (it == instruments.end()) {
+  Instrument* found = FindInstrument(m.instrument);
+  if (found == nullptr) {
     ++counters.historical_unknown_refs;
     return;
   }
-  Instrument& in = it->second;
+  Instrument& in = *found;
   in.has_l3 = true;
   // Our ids (and synthetic ones) are not the feed's: never let the feed move our orders.
   if (m.order_id >= kOurVenueIdBase ||
@@ -320,7 +355,7 @@ void SimVenue::Impl::OnTradePrint(Instrument& in, const Trade& t, Timestamp now,
   const int64_t tick = in.def.tick_size.raw > 0 ? in.def.tick_size.raw : 1;
   // Strictly through: a sell IOC at print + tick reaches only buys above the print, and
   // fills them at their own prices (the book prices at the maker).
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   if (std::optional<LevelView> b = in.book.Best(Side::kBuy); b && b->price > t.price) {
     in.book.Submit(LimitSpec(kSyntheticIdBase + next_synthetic_n++, kMarket, Side::kSell,
                              TimeInForce::kIoc, Price{t.price.raw + tick}, t.qty),
@@ -332,6 +367,51 @@ void SimVenue::Impl::OnTradePrint(Instrument& in, const Trade& t, Timestamp now,
                    now, &events);
   }
   TranslateAll(in, events, {.now = now, .out = out});
+}
+
+void SimVenue::Impl::OnQuoteData(const Event& md, std::vector<Payload>* out) {
+  InstrumentId id = 0;
+  if (const auto* q = std::get_if<L1Quote>(&md.payload)) id = q->instrument;
+  if (const auto* u = std::get_if<L2Update>(&md.payload)) id = u->instrument;
+  if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) id = sn->instrument;
+  if (const auto* t = std::get_if<Trade>(&md.payload)) id = t->instrument;
+  Instrument* found = FindInstrument(id);
+  if (found == nullptr) return;
+  Instrument& in = *found;
+  auto level = [](Price p, Qty q) -> std::optional<PriceLevel> {
+    if (q.raw <= 0) return std::nullopt;
+    return PriceLevel{.price = p, .qty = q};
+  };
+  if (const auto* q = std::get_if<L1Quote>(&md.payload)) {
+    in.bid = level(q->bid.price, q->bid.qty);
+    in.ask = level(q->ask.price, q->ask.qty);
+    OnQuoteChange(in, md.ts);
+  } else if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) {
+    in.l2_bids.clear();
+    in.l2_asks.clear();
+    for (const PriceLevel& l : sn->bids) in.l2_bids[l.price.raw] = l.qty.raw;
+    for (const PriceLevel& l : sn->asks) in.l2_asks[l.price.raw] = l.qty.raw;
+  } else if (const auto* u = std::get_if<L2Update>(&md.payload)) {
+    auto& side = u->side == Side::kBuy ? in.l2_bids : in.l2_asks;
+    if (u->qty.raw <= 0) {
+      side.erase(u->price.raw);
+    } else {
+      side[u->price.raw] = u->qty.raw;
+    }
+  } else if (const auto* t = std::get_if<Trade>(&md.payload)) {
+    OnTradePrint(in, *t, md.ts, out);
+    return;
+  }
+  if (std::holds_alternative<L2Snapshot>(md.payload) ||
+      std::holds_alternative<L2Update>(md.payload)) {
+    in.bid = in.l2_bids.empty()
+                 ? std::nullopt
+                 : level(Price{in.l2_bids.rbegin()->first}, Qty{in.l2_bids.rbegin()->second});
+    in.ask = in.l2_asks.empty()
+                 ? std::nullopt
+                 : level(Price{in.l2_asks.begin()->first}, Qty{in.l2_asks.begin()->second});
+    OnQuoteChange(in, md.ts);
+  }
 }
 
 // ---------------------------------------------------------------- commands
@@ -358,7 +438,7 @@ VenueOrderId SimVenue::Impl::PlaceSyntheticLiquidity(Instrument& in, const NewOr
     qty = c.qty;
   }
   const VenueOrderId id = kSyntheticIdBase + next_synthetic_n++;
-  std::vector<BookEvent> events;
+  std::vector<BookEvent>& events = BookEvents();
   in.book.Submit(LimitSpec(id, kMarket, Opposite(c.side), TimeInForce::kGtc, px, qty), now,
                  &events);
   // It may meet an older resting order of ours that the quote has moved through.
@@ -425,8 +505,8 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
                                .text = std::move(text)});
     ++counters.order_rejects;
   };
-  auto it = instruments.find(c.instrument);
-  if (it == instruments.end()) {
+  Instrument* found = FindInstrument(c.instrument);
+  if (found == nullptr) {
     return reject(RejectReason::kUnknownSymbol,
                   "unknown instrument " + std::to_string(c.instrument) + " in NewOrder cl_ord_id " +
                       std::to_string(c.cl_ord_id));
@@ -439,7 +519,7 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
     return reject(RejectReason::kOrderExceedsLimit,
                   "session order limit " + std::to_string(kMaxSessionOrders) + " reached");
   }
-  Instrument& in = it->second;
+  Instrument& in = *found;
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
   ++session_version;  // also covers the kRejected status set below
   AddCl(c.cl_ord_id, vid);
@@ -463,8 +543,10 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   spec.post_only = c.post_only;
   spec.stp = config.stp;
   in.book.Submit(spec, now, &events);
-  std::vector<BookEvent> cleanup;
-  if (synthetic != 0 && in.book.Find(synthetic)) in.book.Cancel(synthetic, Qty{0}, &cleanup);
+  if (synthetic != 0 && in.book.Find(synthetic)) {
+    discarded_events.clear();
+    in.book.Cancel(synthetic, Qty{0}, &discarded_events);
+  }
 
   if (!events.empty() && events.front().kind == BookEventKind::kRejected &&
       events.front().order_id == vid) {
@@ -527,7 +609,7 @@ void SimVenue::Impl::DoCancel(const CancelOrder& c, Timestamp now, std::vector<P
     return reject(RejectReason::kTooLateToCancel,
                   "too late to cancel cl_ord_id " + std::to_string(c.orig_cl_ord_id));
   }
-  Instrument& in = instruments.at(o->instrument);
+  Instrument& in = InstrumentOf(o->instrument);
   std::vector<BookEvent>& events = BookEvents();
   in.book.Cancel(o->venue_order_id, Qty{0}, &events);
   TranslateAll(in, events, {.now = now, .out = out, .cancel_request_id = c.cl_ord_id});
@@ -562,7 +644,7 @@ void SimVenue::Impl::DoReplace(const ReplaceOrder& c, Timestamp now, std::vector
                                                  " not above the filled " +
                                                  std::to_string(o->cum_qty.raw));
   }
-  Instrument& in = instruments.at(o->instrument);
+  Instrument& in = InstrumentOf(o->instrument);
   std::vector<BookEvent>& events = BookEvents();
   in.book.Replace(o->venue_order_id, c.price, c.qty - o->cum_qty, now, &events);
   if (!events.empty() && events.front().kind == BookEventKind::kRejected) {
@@ -699,54 +781,10 @@ void SimVenue::OnMarketData(const Event& md, std::vector<Payload>* replies) {
   ++s.counters.market_events;
   if (const auto* l3 = std::get_if<L3Order>(&md.payload)) {
     s.OnL3(*l3, md.ts, replies);
-    return;
-  }
-  if (const auto* st = std::get_if<TradingStatus>(&md.payload)) {
-    (void)st;
+  } else if (std::holds_alternative<TradingStatus>(md.payload)) {
     ++s.counters.trading_status_events;
-    return;
-  }
-  InstrumentId id = 0;
-  if (const auto* q = std::get_if<L1Quote>(&md.payload)) id = q->instrument;
-  if (const auto* u = std::get_if<L2Update>(&md.payload)) id = u->instrument;
-  if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) id = sn->instrument;
-  if (const auto* t = std::get_if<Trade>(&md.payload)) id = t->instrument;
-  auto it = s.instruments.find(id);
-  if (it == s.instruments.end()) return;
-  Impl::Instrument& in = it->second;
-  auto level = [](Price p, Qty q) -> std::optional<PriceLevel> {
-    if (q.raw <= 0) return std::nullopt;
-    return PriceLevel{.price = p, .qty = q};
-  };
-  if (const auto* q = std::get_if<L1Quote>(&md.payload)) {
-    in.bid = level(q->bid.price, q->bid.qty);
-    in.ask = level(q->ask.price, q->ask.qty);
-    s.OnQuoteChange(in, md.ts);
-  } else if (const auto* sn = std::get_if<L2Snapshot>(&md.payload)) {
-    in.l2_bids.clear();
-    in.l2_asks.clear();
-    for (const PriceLevel& l : sn->bids) in.l2_bids[l.price.raw] = l.qty.raw;
-    for (const PriceLevel& l : sn->asks) in.l2_asks[l.price.raw] = l.qty.raw;
-  } else if (const auto* u = std::get_if<L2Update>(&md.payload)) {
-    auto& side = u->side == Side::kBuy ? in.l2_bids : in.l2_asks;
-    if (u->qty.raw <= 0) {
-      side.erase(u->price.raw);
-    } else {
-      side[u->price.raw] = u->qty.raw;
-    }
-  } else if (const auto* t = std::get_if<Trade>(&md.payload)) {
-    s.OnTradePrint(in, *t, md.ts, replies);
-    return;
-  }
-  if (std::holds_alternative<L2Snapshot>(md.payload) ||
-      std::holds_alternative<L2Update>(md.payload)) {
-    in.bid = in.l2_bids.empty()
-                 ? std::nullopt
-                 : level(Price{in.l2_bids.rbegin()->first}, Qty{in.l2_bids.rbegin()->second});
-    in.ask = in.l2_asks.empty()
-                 ? std::nullopt
-                 : level(Price{in.l2_asks.begin()->first}, Qty{in.l2_asks.begin()->second});
-    s.OnQuoteChange(in, md.ts);
+  } else {
+    s.OnQuoteData(md, replies);
   }
 }
 
@@ -885,8 +923,8 @@ std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
 }
 
 const OrderBook* SimVenue::book(InstrumentId instrument) const {
-  auto it = impl_->instruments.find(instrument);
-  return it == impl_->instruments.end() ? nullptr : &it->second.book;
+  const Impl::Instrument* in = std::as_const(*impl_).FindInstrument(instrument);
+  return in == nullptr ? nullptr : &in->book;
 }
 
 }  // namespace td::sim
