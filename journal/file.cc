@@ -125,13 +125,13 @@ Result<std::vector<uint8_t>> ReadFile(const std::string& path) {
   return std::vector<uint8_t>(m->bytes().begin(), m->bytes().end());
 }
 
-Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes) {
+Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes, bool sync) {
   const std::string tmp = path + ".tmp";
   ::unlink(tmp.c_str());
   Result<AppendFile> f = AppendFile::Create(tmp);
   if (!f.ok()) return f.status();
   TD_RETURN_IF_ERROR(f->Append(bytes));
-  TD_RETURN_IF_ERROR(f->Sync());
+  if (sync) TD_RETURN_IF_ERROR(f->Sync());
   TD_RETURN_IF_ERROR(f->Close());
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename to", path);
   return Status::Ok();

@@ -54,8 +54,8 @@ class AppendFile {
 };
 
 Result<std::vector<uint8_t>> ReadFile(const std::string& path);
-// Writes to a temporary name, syncs, then renames over `path`.
-Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes);
+// Writes to a temporary name, syncs it (when `sync`), then renames it over `path`.
+Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes, bool sync = true);
 Status TruncateFile(const std::string& path, uint64_t size);
 Status SyncDir(const std::string& dir);
 bool PathExists(const std::string& path);

@@ -396,7 +396,7 @@ Status JournalWriter::Close() {
     thread_.join();
   }
   if (segment_.is_open()) {
-    Status s = SyncIfDue(true);
+    Status s = options_.sync_on_close ? SyncIfDue(true) : Status::Ok();
     if (s.ok()) {
       index_segments_.back().file_bytes = segment_.size();
       s = segment_.Close();
@@ -408,7 +408,8 @@ Status JournalWriter::Close() {
                                 " events dropped after a write error were not journaled");
   }
   if (error_.ok()) {
-    error_ = WriteFileAtomic(dir_ + "/" + kIndexFileName, EncodeIndex(index_segments_, index_blocks_));
+    error_ = WriteFileAtomic(dir_ + "/" + kIndexFileName, EncodeIndex(index_segments_, index_blocks_),
+                             options_.sync_on_close);
   }
   return error_;
 }

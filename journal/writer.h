@@ -98,6 +98,10 @@ struct WriterOptions {
   // How long a partly filled block waits for more events before it is written anyway.
   Duration linger = Duration::Millis(2);
   bool compress = true;
+  // Close() fdatasyncs the last segment and the index, so that a cleanly closed journal is on
+  // disk. Off for a journal that can be made again bit for bit (a simulation's): then the OS
+  // writes it back when it likes, as kNone says.
+  bool sync_on_close = true;
 };
 
 struct WriterStats {
@@ -139,7 +143,8 @@ class JournalWriter {
   // Waits until every event appended so far is written to the OS (and synced when the
   // durability policy is not kNone). Returns the first write error, if any.
   Status Flush();
-  // Flush, fdatasync, write the index file, stop the journal thread. Idempotent.
+  // Flush, fdatasync (unless !sync_on_close), write the index file, stop the journal thread.
+  // Idempotent.
   Status Close();
 
   WriterStats stats() const;

@@ -194,6 +194,29 @@ TEST(JournalWriter, DurabilityPoliciesSync) {
   }
 }
 
+// A clean close syncs the segment and the index; without sync_on_close (a simulation's
+// journal) it syncs nothing, and the journal is just as complete and indexed.
+TEST(JournalWriter, CloseSyncsUnlessTold) {
+  for (bool sync_on_close : {true, false}) {
+    const std::string dir = MakeTempDir("close") + "/j";
+    WriterOptions o = SmallBlocks();
+    o.sync_on_close = sync_on_close;
+    auto w = JournalWriter::Create(dir, testing::TestHeader(), o);
+    ASSERT_TRUE(w.ok());
+    for (uint64_t seq = 1; seq <= 3'000; ++seq) {
+      const Event e = EventFor(seq);
+      (*w)->Append(e.ts, e.payload);
+    }
+    ASSERT_TRUE((*w)->Close().ok());
+    EXPECT_EQ((*w)->stats().syncs, sync_on_close ? 1u : 0u);
+    Status s;
+    EXPECT_EQ(ReadAll(dir, &s).size(), 3'000u);
+    auto r = JournalReader::Open(dir);
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE((*r)->index_loaded_from_file());
+  }
+}
+
 TEST(JournalWriter, FlushMakesRecordsReadableWhileOpen) {
   const std::string dir = MakeTempDir("flush") + "/j";
   auto w = JournalWriter::Create(dir, testing::TestHeader(), SmallBlocks());
