@@ -10,20 +10,13 @@
 #include <string>
 
 #include "core/rng.h"
+#include "tests/test_seed.h"
 
 namespace td {
 namespace {
 
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
-
-// Randomised tests draw from this seed and print it; TD_TEST_SEED=<n> replays another.
-uint64_t TestSeed() {
-  const char* env = std::getenv("TD_TEST_SEED");
-  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : 20240601;
-  std::printf("TD_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
 
 int64_t ParseOk(std::string_view text, int decimals) {
   const Result<int64_t> r = ParseDecimal(text, decimals);

@@ -12,17 +12,10 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "tests/test_seed.h"
 
 namespace td {
 namespace {
-
-// Randomised tests draw from this seed and print it; TD_TEST_SEED=<n> replays another.
-uint64_t TestSeed() {
-  const char* env = std::getenv("TD_TEST_SEED");
-  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : 20240601;
-  std::printf("TD_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
 
 TEST(IdIndex, FindsWhatWasInsertedAndNothingElse) {
   IdIndex index(4);

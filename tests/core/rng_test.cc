@@ -3,6 +3,7 @@
 // algorithm, the accuracy of DetLog/DetExp against libm (as a reference only), bounds,
 // preconditions and loose statistical sanity.
 #include "core/rng.h"
+#include "tests/test_seed.h"
 
 #include <gtest/gtest.h>
 
@@ -22,14 +23,6 @@ namespace {
 
 constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
-
-// Randomised tests draw from this seed and print it; TD_TEST_SEED=<n> replays another.
-uint64_t TestSeed() {
-  const char* env = std::getenv("TD_TEST_SEED");
-  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : 20240601;
-  std::printf("TD_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
 
 uint64_t Bits(double d) { return std::bit_cast<uint64_t>(d); }
 

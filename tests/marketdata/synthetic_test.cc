@@ -2,6 +2,7 @@
 // (every reference valid, FIFO and best-price executions, trades matching them, never
 // crossed), timestamps, determinism with a pinned golden hash, rough statistics, validation.
 #include "marketdata/synthetic.h"
+#include "tests/test_seed.h"
 
 #include <gtest/gtest.h>
 
@@ -15,14 +16,6 @@
 
 namespace td::marketdata {
 namespace {
-
-// Randomised tests draw from this seed and print it; TD_TEST_SEED=<n> replays another.
-uint64_t TestSeed() {
-  const char* env = std::getenv("TD_TEST_SEED");
-  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : 20240601;
-  std::printf("TD_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
 
 // FNV-1a over every field, explicitly (no struct bytes, so no padding is hashed).
 class StreamHash {

@@ -12,17 +12,10 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "tests/test_seed.h"
 
 namespace td::sim {
 namespace {
-
-// Randomised tests draw from this seed and print it; TD_TEST_SEED=<n> replays another.
-uint64_t TestSeed() {
-  const char* env = std::getenv("TD_TEST_SEED");
-  const uint64_t seed = env != nullptr ? std::strtoull(env, nullptr, 10) : 20240808;
-  std::printf("TD_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
 
 // ---------------------------------------------------------------- PowFraction
 
@@ -133,7 +126,7 @@ TEST(ProbabilisticQueueModel, CancelWithNobodyBehindComesFromAhead) {
 // On any sequence the conservative model keeps the most ahead, "always ahead" (exponent 0)
 // the least, and every model stays within [0, displayed level].
 TEST(QueueModels, OrderedAndBoundedOnRandomSequences) {
-  Rng rng(TestSeed());
+  Rng rng(TestSeed(20240808));
   for (int run = 0; run < 200; ++run) {
     std::vector<std::unique_ptr<QueueModel>> models;
     for (const char* t : {"conservative", "probabilistic:3/1", "probabilistic:3/2",
