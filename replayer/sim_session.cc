@@ -108,12 +108,11 @@ void SimSession::EndRecorded(Timestamp t) {
   const Timestamp now = sched_.now();
   last_to_venue_ = last_to_engine_ = last_md_ = now;
   for (const auto& [id, fire_at] : timers_) {
-    sched_.Schedule(std::max(fire_at, now),
-                    Item{ItemKind::kTimer, 0, false, TimerFired{id, fire_at}, {}});
+    Post(std::max(fire_at, now), ItemKind::kTimer, 0, false, TimerFired{id, fire_at});
   }
   for (const ScheduledCommand& c : operators_) {
     if (t0_ + c.at >= now) {
-      sched_.Schedule(t0_ + c.at, Item{ItemKind::kEngineInput, 0, false, c.command, {}});
+      Post(t0_ + c.at, ItemKind::kEngineInput, 0, false, c.command);
     }
   }
   ScheduleNextDisconnect(now);
@@ -127,7 +126,7 @@ void SimSession::Start() {
     DispatchToEngine(t0_, SessionState{1, SessionStateKind::kLoggedOn, "simulated venue"});
   }
   for (const ScheduledCommand& c : operators_) {
-    sched_.Schedule(t0_ + c.at, Item{ItemKind::kEngineInput, 0, false, c.command, {}});
+    Post(t0_ + c.at, ItemKind::kEngineInput, 0, false, c.command);
   }
   ScheduleNextDisconnect(t0_);
 }
@@ -140,13 +139,12 @@ void SimSession::ScheduleNextDisconnect(Timestamp from) {
 }
 
 void SimSession::Run(MarketSource& source, Timestamp end) {
-  std::optional<Event> md;
-  bool market_done = false;
+  Event md;  // the next market record, read in place (reused: no Event to build per record)
+  bool have_md = false, market_done = false;
   while (true) {
-    if (!md && !market_done) {
-      md.emplace();  // read in place: one Event less to move and destroy per record
-      if (!source.Next(&*md)) {
-        md.reset();
+    if (!have_md && !market_done) {
+      have_md = source.Next(&md);
+      if (!have_md) {
         market_done = true;
         if (end == Timestamp::Max()) {
           // The data ran out without a set duration: the venue's trading day ends here, and
@@ -159,15 +157,14 @@ void SimSession::Run(MarketSource& source, Timestamp end) {
         }
       }
     }
-    const std::optional<Timestamp> next = sched_.next_time();
-    if (md && md->ts <= end && (!next || md->ts <= *next)) {
-      if (md->ts > sched_.now()) sched_.AdvanceTo(md->ts);
-      md->ts = sched_.now();
-      HandleMarketData(*md);
-      md.reset();
+    if (have_md && md.ts <= end && md.ts <= sched_.next_time()) {
+      if (md.ts > sched_.now()) sched_.AdvanceTo(md.ts);
+      md.ts = sched_.now();
+      HandleMarketData(md);
+      have_md = false;
       continue;
     }
-    if (md && md->ts > end) market_done = true, md.reset();
+    if (have_md && md.ts > end) market_done = true, have_md = false;
     Item* item = sched_.PopUntil(end);
     if (item == nullptr) break;
     Handle(sched_.now(), std::move(*item));
@@ -193,8 +190,8 @@ void SimSession::HandleMarketData(Event& md) {
   // scheduled first (TouchChange neither schedules nor draws from link_rng_).
   std::optional<L1Quote> q;
   if (const auto* l3 = std::get_if<L3Order>(&md.payload)) q = TouchChange(*l3);
-  sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, std::move(md.payload), {}});
-  if (q) sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, *q, {}});
+  Post(at, ItemKind::kEngineInput, 0, false, std::move(md.payload));
+  if (q) Post(at, ItemKind::kEngineInput, 0, false, *q);
 }
 
 void SimSession::PublishSnapshotAfterReconnect(Timestamp now, bool after_outage) {
@@ -211,7 +208,7 @@ void SimSession::PublishSnapshotAfterReconnect(Timestamp now, bool after_outage)
         if (it->first <= now - *stale) break;
       }
     }
-    sched_.Schedule(at, Item{ItemKind::kEngineInput, 0, false, q, {}});
+    Post(at, ItemKind::kEngineInput, 0, false, q);
   }
 }
 
@@ -473,11 +470,11 @@ void SimSession::HandleOutput(Timestamp now, const Payload& out) {
     }
     Timestamp at = std::max(now + Duration{latency_.order_entry.Sample(link_rng_)}, last_to_venue_);
     last_to_venue_ = at;
-    sched_.Schedule(at, Item{ItemKind::kVenueCommand, epoch_, false, out, {}});
+    Post(at, ItemKind::kVenueCommand, epoch_, false, out);
   } else if (const auto* t = std::get_if<TimerSet>(&out)) {
     timers_[t->timer_id] = t->fire_at;
-    sched_.Schedule(std::max(t->fire_at, now),
-                    Item{ItemKind::kTimer, 0, false, TimerFired{t->timer_id, t->fire_at}, {}});
+    Post(std::max(t->fire_at, now), ItemKind::kTimer, 0, false,
+         TimerFired{t->timer_id, t->fire_at});
   } else if (const auto* c = std::get_if<TimerCancel>(&out)) {
     timers_.erase(c->timer_id);
   }
@@ -512,7 +509,7 @@ void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
       std::optional<Duration> delay;
       const int copies = AckFault(r, &delay);
       if (delay) {
-        sched_.Schedule(now + *delay, Item{ItemKind::kVenueReply, epoch_, true, std::move(r), {}});
+        Post(now + *delay, ItemKind::kVenueReply, epoch_, true, std::move(r));
       }
       for (int i = 0; i < copies; ++i) fix_->SendReply(now, r, &fx);
     }
@@ -526,13 +523,13 @@ void SimSession::SendToEngine(Timestamp now, std::vector<Payload>& replies) {
     std::optional<Duration> delay;
     const int copies = AckFault(r, &delay);
     if (delay) {  // a late ack may overtake later replies: last_to_engine_ stays
-      sched_.Schedule(at + *delay, Item{ItemKind::kEngineInput, epoch_, true, std::move(r), {}});
+      Post(at + *delay, ItemKind::kEngineInput, epoch_, true, std::move(r));
     }
     if (copies == 0) continue;
     last_to_engine_ = at;
     // The caller discards `replies` afterwards: the last copy takes the payload by move.
-    if (copies == 2) sched_.Schedule(at, Item{ItemKind::kEngineInput, epoch_, true, r, {}});
-    sched_.Schedule(at, Item{ItemKind::kEngineInput, epoch_, true, std::move(r), {}});
+    if (copies == 2) Post(at, ItemKind::kEngineInput, epoch_, true, r);
+    Post(at, ItemKind::kEngineInput, epoch_, true, std::move(r));
   }
 }
 
@@ -546,8 +543,7 @@ void SimSession::ProcessFix(Timestamp now, FixEffects& fx) {
   for (Payload& in : fx.engine_inputs) DispatchToEngine(now, std::move(in));
   if (fx.closed && connected_) {
     FixTransportDown(now, fx.close_reason, faults_.config().disconnect_open_orders);
-    sched_.Schedule(now + link_config_.reconnect_interval,
-                    Item{ItemKind::kReconnect, 0, false, SessionState{}, {}});
+    Post(now + link_config_.reconnect_interval, ItemKind::kReconnect, 0, false, SessionState{});
   }
   ArmFixTimer(now);
 }
@@ -558,14 +554,13 @@ void SimSession::CarryWire(Timestamp now, bool to_venue, std::string bytes) {
     return;
   }
   ++result_.links.wire_messages;
-  const Duration latency{(to_venue ? latency_.order_entry : latency_.venue_response)
-                             .Sample(link_rng_)};
+  const Duration latency{
+      (to_venue ? latency_.order_entry : latency_.venue_response).Sample(link_rng_)};
   Timestamp& last = to_venue ? last_to_venue_ : last_to_engine_;
   last = std::max(now + latency, last);
   const WireDirection dir = to_venue ? WireDirection::kOutbound : WireDirection::kInbound;
-  sched_.Schedule(last, Item{to_venue ? ItemKind::kWireToVenue : ItemKind::kWireToEngine, epoch_,
-                             !to_venue, WireMessage{kFixLinkConnection, dir, std::move(bytes)},
-                             {}});
+  Post(last, to_venue ? ItemKind::kWireToVenue : ItemKind::kWireToEngine, epoch_, !to_venue,
+       WireMessage{kFixLinkConnection, dir, std::move(bytes)});
 }
 
 void SimSession::ArmFixTimer(Timestamp now) {
@@ -576,7 +571,7 @@ void SimSession::ArmFixTimer(Timestamp now) {
   if (due <= now) due = now + Duration::Millis(1);
   if (due >= fix_timer_at_) return;  // an earlier timer is already scheduled
   fix_timer_at_ = due;
-  sched_.Schedule(due, Item{ItemKind::kFixTimer, 0, false, SessionState{}, {}});
+  Post(due, ItemKind::kFixTimer, 0, false, SessionState{});
 }
 
 void SimSession::FixTransportDown(Timestamp now, std::string_view why,

@@ -46,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "core/event.h"
@@ -86,9 +87,9 @@ struct LinkCounters {
   uint64_t replies_lost = 0;   // arrived after the session dropped
   uint64_t disconnects = 0;
   // FIX links only.
-  uint64_t wire_messages = 0;           // carried over the links, both ways
-  uint64_t wire_lost = 0;               // lost to session.wire_loss
-  uint64_t wire_lost_in_flight = 0;     // in flight when the transport went down
+  uint64_t wire_messages = 0;        // carried over the links, both ways
+  uint64_t wire_lost = 0;            // lost to session.wire_loss
+  uint64_t wire_lost_in_flight = 0;  // in flight when the transport went down
   FixLinkCounters fix;
 };
 
@@ -148,10 +149,10 @@ class SimSession {
     kTimer,
     kDisconnect,
     kReconnect,
-    kWireToVenue,   // FIX links: a WireMessage in flight
+    kWireToVenue,  // FIX links: a WireMessage in flight
     kWireToEngine,
-    kVenueReply,    // FIX links: a delayed ack, encoded when it is due
-    kFixTimer,      // FIX links: the sessions' next timer deadline
+    kVenueReply,  // FIX links: a delayed ack, encoded when it is due
+    kFixTimer,    // FIX links: the sessions' next timer deadline
   };
   struct Item {
     ItemKind kind = ItemKind::kEngineInput;
@@ -164,8 +165,18 @@ class SimSession {
   SimSession(const RunConfig& config, std::vector<InstrumentDef> instruments, uint64_t seed,
              Timestamp t0, RecordSink* sink, std::unique_ptr<engine::Engine> engine,
              sim::SimVenue venue, sim::VenueFaults faults);
+  // Schedules an item built in place in the scheduler's slot (no temporary Item to move).
+  template <typename P>
+  void Post(Timestamp at, ItemKind kind, uint64_t epoch, bool from_venue, P&& payload) {
+    Item& item = sched_.Add(at);
+    item.kind = kind;
+    item.epoch = epoch;
+    item.from_venue = from_venue;
+    item.payload = std::forward<P>(payload);
+    item.disconnect.reset();
+  }
   void Handle(Timestamp now, Item&& item);  // the scheduler's item, consumed in place
-  void HandleMarketData(Event& md);  // consumes md's payload
+  void HandleMarketData(Event& md);         // consumes md's payload
   // Consumes `input`: a scheduled item's payload is moved into the engine's Event, not copied.
   void DispatchToEngine(Timestamp now, Payload&& input);
   void HandleOutput(Timestamp now, const Payload& out);
@@ -201,8 +212,8 @@ class SimSession {
 
   sim::LatencyProfile latency_;
   SessionLinkConfig link_config_;
-  std::unique_ptr<FixLink> fix_;  // FIX links only
-  Rng wire_rng_;                  // session.wire_loss draws
+  std::unique_ptr<FixLink> fix_;                   // FIX links only
+  Rng wire_rng_;                                   // session.wire_loss draws
   Timestamp fault_down_until_ = Timestamp::Min();  // FIX: a fault disconnect's reconnect_at
   Timestamp fix_timer_at_ = Timestamp::Max();      // FIX: the earliest kFixTimer scheduled
   RecordSink* sink_;
@@ -225,8 +236,8 @@ class SimSession {
   // With stale_book_after_reconnect: the touches of the last stale_book_age (and the one
   // before), so a reconnect can publish the touch as it was that long ago.
   std::map<InstrumentId, std::deque<std::pair<Timestamp, L1Quote>>> touch_history_;
-  std::set<ClOrdId> ours_;                              // our orders the venue may hold open
-  std::map<TimerId, Timestamp> timers_;                 // active timers: fire_at
+  std::set<ClOrdId> ours_;               // our orders the venue may hold open
+  std::map<TimerId, Timestamp> timers_;  // active timers: fire_at
   EventHash hash_;
   SessionResult result_;
   std::vector<Payload> out_, replies_, dispatched_;  // scratch
