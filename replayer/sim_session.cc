@@ -238,6 +238,7 @@ void SimSession::RefreshOpenOurs() {
   open_ours_valid_ = true;
   open_ours_version_ = venue_.session_orders_version();
   own_instrument_ = 0;  // own_ is summed from open_ours_ again
+  touch_book_ = nullptr;
 }
 
 void SimSession::SumOwnLevels(InstrumentId instrument) {
@@ -258,6 +259,7 @@ void SimSession::SumOwnLevels(InstrumentId instrument) {
     }
   }
   own_instrument_ = instrument;
+  touch_book_ = nullptr;  // our quantities may differ: the touch is read from the book again
 }
 
 std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
@@ -271,6 +273,16 @@ std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
     RefreshOpenOurs();
   }
   if (own_instrument_ != l3.instrument) SumOwnLevels(l3.instrument);
+  // The touch last read from this book, with the same orders of ours, still stands when
+  // nothing displayed changed at its prices or better (the levels above it, all ours, and
+  // the touch itself): the levels that decide it are the same, so reading them again would
+  // give the same touch, which is not published again.
+  if (book == touch_book_ && !book->ChangedAtOrBetter(Side::kBuy, touch_bound_[0]) &&
+      !book->ChangedAtOrBetter(Side::kSell, touch_bound_[1])) {
+    book->ClearChanged();
+    return std::nullopt;
+  }
+  book->ClearChanged();
   L1Quote q;
   q.instrument = l3.instrument;
   for (Side side : {Side::kBuy, Side::kSell}) {
@@ -281,6 +293,8 @@ std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
     const size_t want = std::min(kTouchLevelsScanned, own_levels_[SideIndex(side)] + 1);
     sim::LevelView* levels = touch_levels_;  // a member: not zeroed on every call
     const size_t n = book->Levels(side, want, levels);
+    std::optional<Price>& bound = touch_bound_[SideIndex(side)];
+    bound.reset();  // no touch on this side: any change may make one
     for (size_t i = 0; i < n; ++i) {
       int64_t own_qty = 0;
       for (const OwnLevel& e : own_) {
@@ -289,9 +303,11 @@ std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
       const int64_t qty = levels[i].qty.raw - own_qty;
       if (qty <= 0) continue;
       (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{levels[i].price, Qty{qty}};
+      bound = levels[i].price;
       break;
     }
   }
+  touch_book_ = book;
   q.exchange_ts = l3.exchange_ts;
   q.receive_ts = l3.receive_ts;
   auto [it, inserted] = touch_.try_emplace(l3.instrument, q);

@@ -252,6 +252,10 @@ class SimSession {
   InstrumentId own_instrument_ = 0;
   size_t own_levels_[2] = {0, 0};
   sim::LevelView touch_levels_[kTouchLevelsScanned];  // TouchChange's scratch
+  // The book TouchChange last read the touch from (nullptr: read it again), and per side
+  // (buy, sell) the price it found the touch at (nullopt: none found).
+  const sim::OrderBook* touch_book_ = nullptr;
+  std::optional<Price> touch_bound_[2];
   // The open orders among ours_, as of venue_.session_orders_version() ==
   // open_ours_version_ (valid only while open_ours_valid_: AddOurs clears it).
   struct OwnOrder {

@@ -146,6 +146,20 @@ struct OrderBook::Impl {
   IdIndex index;
   int64_t last_price = 0;
   bool has_last = false;
+  // The change marks (OrderBook::ChangedAtOrBetter): per side, whether a displayed level
+  // changed since the last ClearChanged, and the best level key that did. Bookkeeping for the
+  // observer, not the book's state (mutable; never digested). A new book is changed
+  // everywhere.
+  mutable bool changed[2] = {true, true};
+  mutable int64_t changed_key[2] = {std::numeric_limits<int64_t>::max(),
+                                    std::numeric_limits<int64_t>::max()};
+
+  void MarkChanged(Side side, int64_t price) {
+    const int s = SideIndex(side);
+    const int64_t key = LevelKey(side, price);
+    if (!changed[s] || key > changed_key[s]) changed_key[s] = key;
+    changed[s] = true;
+  }
 
   // ------------------------------------------------------------------ pools
 
@@ -222,6 +236,7 @@ struct OrderBook::Impl {
     lv.tail = oi;
     ++lv.count;
     lv.visible += o.visible;
+    MarkChanged(o.side, lv.price);
     o.seq = ++queue_seq;
     if (o.owner != kMarket) OursPushBack(lv, oi);
   }
@@ -268,6 +283,7 @@ struct OrderBook::Impl {
     }
     lv.visible -= o.visible;
     --lv.count;
+    MarkChanged(o.side, lv.price);
     if (o.owner != kMarket) OursUnlink(lv, oi);
     if (lv.count == 0) RemoveLevel(o.side, o.level);
     o.level = kNil;
@@ -288,6 +304,7 @@ struct OrderBook::Impl {
     Level& lv = levels[o.level];
     o.visible = std::min(o.peak, o.leaves);
     lv.visible += o.visible;
+    MarkChanged(o.side, lv.price);
     o.seq = ++queue_seq;
     if (o.owner != kMarket && lv.ours_tail != oi) {
       OursUnlink(lv, oi);
@@ -316,6 +333,7 @@ struct OrderBook::Impl {
     if (cut > hidden && o.state == OrderState::kResting) {
       o.visible -= cut - hidden;
       levels[o.level].visible -= cut - hidden;
+      MarkChanged(o.side, levels[o.level].price);
     }
   }
 
@@ -500,6 +518,7 @@ struct OrderBook::Impl {
       m.leaves -= q;
       m.visible -= q;
       lv.visible -= q;
+      MarkChanged(m.side, lv.price);
       const int64_t price = lv.price;
       EmitFill(t.id, t.owner, t.leaves, m, price, q, out);
       OnTrade(price);
@@ -648,19 +667,19 @@ struct OrderBook::Impl {
       out->push_back(RejectedEvent(spec.id, spec.owner, reason, spec.price.raw, spec.qty.raw, 0));
       return;
     }
-    const uint32_t oi = AllocOrder(Order{
-        .id = spec.id,
-        .price = spec.price.raw,
-        .stop = spec.stop_price.raw,
-        .leaves = spec.qty.raw,
-        .peak = spec.display_qty.raw >= spec.qty.raw ? 0 : spec.display_qty.raw,
-        .owner = spec.owner,
-        .side = spec.side,
-        .type = spec.type,
-        .tif = spec.tif,
-        .stp = spec.stp,
-        .post_only = spec.post_only,
-        .state = OrderState::kActive});
+    const uint32_t oi =
+        AllocOrder(Order{.id = spec.id,
+                         .price = spec.price.raw,
+                         .stop = spec.stop_price.raw,
+                         .leaves = spec.qty.raw,
+                         .peak = spec.display_qty.raw >= spec.qty.raw ? 0 : spec.display_qty.raw,
+                         .owner = spec.owner,
+                         .side = spec.side,
+                         .type = spec.type,
+                         .tif = spec.tif,
+                         .stp = spec.stp,
+                         .post_only = spec.post_only,
+                         .state = OrderState::kActive});
     Order& o = orders[oi];
     index.Insert(spec.id, oi);
     if (IsStopType(spec.type)) {
@@ -688,7 +707,8 @@ struct OrderBook::Impl {
     Order& o = orders[oi];
     const int64_t lot = instrument.lot_size.raw;
     if (qty.raw < 0 || (Validated(o.owner) && lot > 0 && qty.raw % lot != 0)) {
-      out->push_back(RejectedEvent(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
+      out->push_back(
+          RejectedEvent(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
       return;
     }
     if (qty.raw == 0 || qty.raw >= o.leaves) {
@@ -705,7 +725,8 @@ struct OrderBook::Impl {
   void Replace(VenueOrderId id, Price price, Qty qty, std::vector<BookEvent>* out) {
     const uint32_t oi = index.Find(id);
     if (oi == kNil) {
-      out->push_back(RejectedEvent(id, kMarket, RejectReason::kUnknownOrder, price.raw, qty.raw, 0));
+      out->push_back(
+          RejectedEvent(id, kMarket, RejectReason::kUnknownOrder, price.raw, qty.raw, 0));
       return;
     }
     Order& o = orders[oi];
@@ -748,6 +769,7 @@ struct OrderBook::Impl {
     m.leaves -= q;
     m.visible -= q;
     lv.visible -= q;
+    MarkChanged(m.side, lv.price);
     const int64_t price = lv.price;
     EmitFill(/*taker_id=*/0, kMarket, remaining - q, m, price, q, out);
     OnTrade(price);
@@ -760,12 +782,13 @@ struct OrderBook::Impl {
     if (oi == kNil || orders[oi].state != OrderState::kResting) {
       const int64_t leaves = oi == kNil ? 0 : orders[oi].leaves;
       out->push_back(RejectedEvent(id, oi == kNil ? kMarket : orders[oi].owner,
-                            RejectReason::kUnknownOrder, 0, qty.raw, leaves));
+                                   RejectReason::kUnknownOrder, 0, qty.raw, leaves));
       return;
     }
     if (qty.raw <= 0) {
       const Order& o = orders[oi];
-      out->push_back(RejectedEvent(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
+      out->push_back(
+          RejectedEvent(id, o.owner, RejectReason::kInvalidQty, o.price, qty.raw, o.leaves));
       return;
     }
     // Our orders queued ahead of `id` (smaller queue seq) trade first, found on the level's
@@ -943,6 +966,15 @@ std::optional<OrderView> OrderBook::Find(VenueOrderId id) const { return impl_->
 size_t OrderBook::Levels(Side side, size_t n, LevelView* out) const {
   return impl_->Levels(side, n, out);
 }
+
+bool OrderBook::ChangedAtOrBetter(Side side, std::optional<Price> price) const {
+  if (side != Side::kBuy && side != Side::kSell) return false;
+  const int s = SideIndex(side);
+  if (!impl_->changed[s]) return false;
+  return !price || impl_->changed_key[s] >= LevelKey(side, price->raw);
+}
+
+void OrderBook::ClearChanged() const { impl_->changed[0] = impl_->changed[1] = false; }
 
 std::optional<LevelView> OrderBook::Best(Side side) const {
   LevelView v;

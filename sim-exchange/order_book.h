@@ -214,6 +214,14 @@ class OrderBook {
   // The best `n` levels of a side, best first; returns how many were written.
   size_t Levels(Side side, size_t n, LevelView* out) const;
   std::optional<LevelView> Best(Side side) const;
+  // For the one observer of the top of the book (the simulated L1 feed, which would otherwise
+  // read the top levels after every record): whether the displayed book of `side` changed (a
+  // level's displayed quantity; a level added or removed) at `price` or better, or anywhere
+  // on the side when `price` is nullopt, since the last ClearChanged(). A new book counts as
+  // changed everywhere. The marks are the observer's bookkeeping, not the book's state: they
+  // are cleared through const, and never digested.
+  bool ChangedAtOrBetter(Side side, std::optional<Price> price) const;
+  void ClearChanged() const;
   // Live orders: resting plus parked stops.
   size_t order_count() const;
   // The price of the last trade (ours or historical), if any trade has happened.

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 namespace td::sim {
@@ -754,6 +755,105 @@ TEST(OrderBook, ManyOrdersAndLevelsStayConsistent) {
   EXPECT_EQ(b.Levels(Side::kBuy).size(), 10u);
   EXPECT_EQ(b.book.Best(Side::kBuy)->price, Px(10000));
   EXPECT_EQ(b.book.Best(Side::kBuy)->orders, 10u);
+}
+
+// ---------------------------------------------------------------- change marks
+
+TEST(OrderBook, ChangeMarksTellWhetherLevelsAtAPriceOrBetterChanged) {
+  Book b;
+  EXPECT_TRUE(b.book.ChangedAtOrBetter(Side::kBuy, Px(1)));  // a new book: changed everywhere
+  b.Submit(Limit(1, Side::kBuy, 10000, 10));
+  b.Submit(Limit(2, Side::kSell, 10010, 10));
+  b.book.ClearChanged();
+  EXPECT_FALSE(b.book.ChangedAtOrBetter(Side::kBuy, std::nullopt));
+  b.Submit(Limit(3, Side::kBuy, 9990, 10));  // below the best bid
+  EXPECT_FALSE(b.book.ChangedAtOrBetter(Side::kBuy, Px(10000)));
+  EXPECT_TRUE(b.book.ChangedAtOrBetter(Side::kBuy, Px(9990)));
+  EXPECT_TRUE(b.book.ChangedAtOrBetter(Side::kBuy, std::nullopt));
+  EXPECT_FALSE(b.book.ChangedAtOrBetter(Side::kSell, std::nullopt));
+  b.book.ClearChanged();
+  b.Execute(2, 4);  // a historical execution at the best ask
+  EXPECT_TRUE(b.book.ChangedAtOrBetter(Side::kSell, Px(10010)));
+  EXPECT_FALSE(b.book.ChangedAtOrBetter(Side::kSell, Px(10000)));  // better than any change
+  EXPECT_FALSE(b.book.ChangedAtOrBetter(Side::kBuy, std::nullopt));
+}
+
+// Random operations (limits that rest or trade, icebergs, partial and whole cancels,
+// replaces, historical executions) with random clears: whenever the marks say that nothing
+// changed at a price or better, the levels at that price or better are the ones of the last
+// clear.
+TEST(OrderBook, ChangeMarksNeverMissAChange) {
+  Book b;
+  uint64_t x = 88172645463325252ull;
+  auto next = [&](uint64_t n) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x % n;
+  };
+  auto top = [&](Side side) { return b.Levels(side); };  // best 10
+  auto at_or_better = [](const std::vector<LevelView>& v, Side side, Price p) {
+    std::vector<LevelView> out;
+    for (const LevelView& l : v) {
+      if (side == Side::kBuy ? l.price >= p : l.price <= p) out.push_back(l);
+    }
+    return out;
+  };
+  std::vector<VenueOrderId> ids;
+  VenueOrderId next_id = 1;
+  std::vector<LevelView> seen[2] = {top(Side::kBuy), top(Side::kSell)};
+  b.book.ClearChanged();
+  int checked = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const uint64_t op = next(10);
+    if (op < 5 || ids.empty()) {
+      const Side side = next(2) == 0 ? Side::kBuy : Side::kSell;
+      const int64_t cents = side == Side::kBuy ? 9990 + static_cast<int64_t>(next(14))
+                                               : 9997 + static_cast<int64_t>(next(14));
+      OrderSpec s = Limit(next_id, side, cents, 1 + static_cast<int64_t>(next(30)), next(3));
+      if (next(5) == 0) s.display_qty = Qty{1 + static_cast<int64_t>(next(5))};
+      b.Submit(s);
+      ids.push_back(next_id++);
+    } else {
+      const size_t k = next(ids.size());
+      const VenueOrderId id = ids[k];
+      const int64_t leaves = b.Leaves(id);
+      if (leaves == 0) {
+        ids.erase(ids.begin() + static_cast<ptrdiff_t>(k));
+        continue;
+      }
+      if (op < 7) {
+        b.Cancel(id, next(2) == 0 ? 0 : 1 + static_cast<int64_t>(next(leaves)));
+      } else if (op < 8) {
+        const OrderView v = *b.book.Find(id);
+        const int64_t cents = v.price.raw / kCent + static_cast<int64_t>(next(3)) - 1;
+        b.Replace(id, cents, 1 + static_cast<int64_t>(next(30)));
+      } else if (b.book.Find(id)->owner == kMarket) {
+        b.Execute(id, 1 + static_cast<int64_t>(next(leaves)));
+      }
+    }
+    for (Side side : {Side::kBuy, Side::kSell}) {
+      const int s = side == Side::kBuy ? 0 : 1;
+      const std::vector<LevelView> now = top(side);
+      std::vector<std::optional<Price>> bounds = {std::nullopt};
+      for (const LevelView& l : seen[s]) bounds.push_back(l.price);
+      for (const LevelView& l : now) bounds.push_back(l.price);
+      for (const std::optional<Price>& p : bounds) {
+        if (b.book.ChangedAtOrBetter(side, p)) continue;
+        ++checked;
+        if (!p) {
+          ASSERT_EQ(now, seen[s]) << "step " << step;
+        } else {
+          ASSERT_EQ(at_or_better(now, side, *p), at_or_better(seen[s], side, *p))
+              << "step " << step << " price " << p->raw;
+        }
+      }
+    }
+    if (next(4) == 0) {
+      b.book.ClearChanged();
+      seen[0] = top(Side::kBuy);
+      seen[1] = top(Side::kSell);
+    }
+  }
+  EXPECT_GT(checked, 10000);
 }
 
 }  // namespace
