@@ -134,7 +134,7 @@ void SimSession::Start() {
 void SimSession::ScheduleNextDisconnect(Timestamp from) {
   std::optional<sim::Disconnect> d = faults_.NextDisconnect(from, link_rng_);
   if (!d) return;
-  Item item{ItemKind::kDisconnect, 0, false, SessionState{}, d};
+  Item item{ItemKind::kDisconnect, 0, false, Event{}, d};
   sched_.Schedule(std::max(d->at, from), std::move(item));
 }
 
@@ -331,7 +331,8 @@ void SimSession::Handle(Timestamp now, Item&& item) {
         ++result_.links.replies_lost;
         return;
       }
-      DispatchToEngine(now, std::move(item.payload));
+      item.event.ts = now;
+      DispatchToEngine(item.event);
       return;
     case ItemKind::kVenueCommand:
     case ItemKind::kVenueAdmitted:
@@ -343,7 +344,7 @@ void SimSession::Handle(Timestamp now, Item&& item) {
         ++result_.links.wire_lost_in_flight;
         return;
       }
-      const std::string& bytes = std::get<WireMessage>(item.payload).bytes;
+      const std::string& bytes = std::get<WireMessage>(item.event.payload).bytes;
       FixEffects fx;
       if (item.kind == ItemKind::kWireToVenue) {
         fix_->VenueReceives(now, bytes, &fx);
@@ -355,7 +356,7 @@ void SimSession::Handle(Timestamp now, Item&& item) {
     }
     case ItemKind::kVenueReply: {
       FixEffects fx;
-      fix_->SendReply(now, item.payload, &fx);
+      fix_->SendReply(now, item.event.payload, &fx);
       ProcessFix(now, fx);
       return;
     }
@@ -367,11 +368,12 @@ void SimSession::Handle(Timestamp now, Item&& item) {
       return;
     }
     case ItemKind::kTimer: {
-      const auto& fired = std::get<TimerFired>(item.payload);
+      const auto& fired = std::get<TimerFired>(item.event.payload);
       auto it = timers_.find(fired.timer_id);
       if (it == timers_.end() || it->second != fired.scheduled) return;  // canceled or reset
       timers_.erase(it);
-      DispatchToEngine(now, std::move(item.payload));
+      item.event.ts = now;
+      DispatchToEngine(item.event);
       return;
     }
     case ItemKind::kDisconnect: {
@@ -422,9 +424,10 @@ void SimSession::ExecuteAtVenue(Timestamp now, Item&& item) {
     ++result_.links.commands_lost;
     return;
   }
-  if (const auto* n = std::get_if<NewOrder>(&item.payload)) AddOurs(n->cl_ord_id);
-  if (const auto* r = std::get_if<ReplaceOrder>(&item.payload)) AddOurs(r->cl_ord_id);
-  const Event cmd{0, now, item.payload};
+  if (const auto* n = std::get_if<NewOrder>(&item.event.payload)) AddOurs(n->cl_ord_id);
+  if (const auto* r = std::get_if<ReplaceOrder>(&item.event.payload)) AddOurs(r->cl_ord_id);
+  Event& cmd = item.event;
+  cmd.ts = now;
   replies_.clear();
   if (item.kind == ItemKind::kVenueAdmitted) {
     venue_.ExecuteAdmitted(cmd, &replies_);
@@ -439,11 +442,12 @@ void SimSession::ExecuteAtVenue(Timestamp now, Item&& item) {
   SendToEngine(now, replies_);
 }
 
-void SimSession::DispatchToEngine(Timestamp now, Payload&& input) {
-  sink_->Record(now, input);
+void SimSession::DispatchToEngine(Event& input) {
+  const Timestamp now = input.ts;
+  sink_->Record(now, input.payload);
   ++result_.inputs;
   out_.clear();
-  engine_->Dispatch(Event{0, now, std::move(input)}, &out_);
+  engine_->Dispatch(input, &out_);
   // Swap into a second scratch vector rather than moving out_ away, so that neither loses its
   // capacity (no allocation per dispatch). HandleOutput never dispatches to the engine again,
   // so dispatched_ is not reused while it is being walked.
@@ -554,7 +558,8 @@ void SimSession::ProcessFix(Timestamp now, FixEffects& fx) {
   for (std::string& b : fx.to_venue) CarryWire(now, true, std::move(b));
   for (std::string& b : fx.to_engine) CarryWire(now, false, std::move(b));
   for (Payload& c : fx.venue_commands) {
-    ExecuteAtVenue(now, Item{ItemKind::kVenueCommand, epoch_, false, std::move(c), {}});
+    ExecuteAtVenue(now,
+                   Item{ItemKind::kVenueCommand, epoch_, false, Event{0, now, std::move(c)}, {}});
   }
   for (Payload& in : fx.engine_inputs) DispatchToEngine(now, std::move(in));
   if (fx.closed && connected_) {

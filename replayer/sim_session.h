@@ -158,7 +158,9 @@ class SimSession {
     ItemKind kind = ItemKind::kEngineInput;
     uint64_t epoch = 0;  // the session epoch it was sent in (link messages only)
     bool from_venue = false;
-    Payload payload;
+    // The payload, in an Event (seq 0, ts the due time) so that it reaches the engine or the
+    // venue where it lies, without an Event built around a copy of it.
+    Event event;
     std::optional<sim::Disconnect> disconnect;
   };
 
@@ -172,13 +174,19 @@ class SimSession {
     item.kind = kind;
     item.epoch = epoch;
     item.from_venue = from_venue;
-    item.payload = std::forward<P>(payload);
+    item.event.seq = 0;
+    item.event.ts = at;
+    item.event.payload = std::forward<P>(payload);
     item.disconnect.reset();
   }
   void Handle(Timestamp now, Item&& item);  // the scheduler's item, consumed in place
   void HandleMarketData(Event& md);         // consumes md's payload
-  // Consumes `input`: a scheduled item's payload is moved into the engine's Event, not copied.
-  void DispatchToEngine(Timestamp now, Payload&& input);
+  // `input` at its ts (its payload is consumed: it may be moved from).
+  void DispatchToEngine(Event& input);
+  void DispatchToEngine(Timestamp now, Payload&& input) {
+    Event e{0, now, std::move(input)};
+    DispatchToEngine(e);
+  }
   void HandleOutput(Timestamp now, const Payload& out);
   // Consumes `replies` (its payloads are moved into the link; the caller clears it before
   // reusing it). It only schedules (over FIX: encodes, then schedules the wire messages): it
