@@ -212,102 +212,29 @@ void SimSession::PublishSnapshotAfterReconnect(Timestamp now, bool after_outage)
   }
 }
 
-void SimSession::AddOurs(ClOrdId id) {
-  ours_.insert(id);
-  open_ours_valid_ = false;
-}
-
-void SimSession::RefreshOpenOurs() {
-  open_ours_.clear();
-  for (auto it = ours_.begin(); it != ours_.end();) {
-    // PeekOrder: FindOrder without the average fill price, which is not needed here.
-    std::optional<sim::SessionOrderView> v = venue_.PeekOrder(*it);
-    // A replaced id reports kReplaced for good (the venue never reuses a ClOrdId and never
-    // makes a replaced id current again): it can never count again, so it is dropped like a
-    // closed order (its order lives on under the replace's id, which is in ours_ too).
-    const bool open = v && v->leaves_qty.raw > 0 &&
-                      (v->status == OrdStatus::kNew || v->status == OrdStatus::kPartiallyFilled ||
-                       v->status == OrdStatus::kPendingNew);
-    if (!open) {
-      it = ours_.erase(it);
-      continue;
-    }
-    open_ours_.push_back(OwnOrder{v->instrument, v->side, v->price.raw, v->leaves_qty.raw});
-    ++it;
-  }
-  open_ours_valid_ = true;
-  open_ours_version_ = venue_.session_orders_version();
-  own_instrument_ = 0;  // own_ is summed from open_ours_ again
-  touch_book_ = nullptr;
-}
-
-void SimSession::SumOwnLevels(InstrumentId instrument) {
-  // A handful of entries at most: a flat vector summed by key; only the sums are used, so the
-  // order of its entries does not matter.
-  own_.clear();
-  own_levels_[0] = own_levels_[1] = 0;
-  for (const OwnOrder& v : open_ours_) {
-    if (v.instrument != instrument) continue;
-    auto o = std::find_if(own_.begin(), own_.end(), [&](const OwnLevel& e) {
-      return e.side == v.side && e.price == v.price;
-    });
-    if (o == own_.end()) {
-      own_.push_back(OwnLevel{v.side, v.price, v.leaves});
-      ++own_levels_[SideIndex(v.side)];
-    } else {
-      o->qty += v.leaves;
-    }
-  }
-  own_instrument_ = instrument;
-  touch_book_ = nullptr;  // our quantities may differ: the touch is read from the book again
-}
-
 std::optional<L1Quote> SimSession::TouchChange(const L3Order& l3) {
   const sim::OrderBook* book = venue_.book(l3.instrument);
   if (book == nullptr) return std::nullopt;
-  // Our open orders, as the venue reports them: looked up again only when ours_ or the
-  // venue's orders of ours changed since the last look (most L3 records touch neither). What
-  // the walk finds, and which ids it drops from ours_, depend on nothing else, so the result
-  // is the same as walking ours_ on every call.
-  if (!open_ours_valid_ || open_ours_version_ != venue_.session_orders_version()) {
-    RefreshOpenOurs();
-  }
-  if (own_instrument_ != l3.instrument) SumOwnLevels(l3.instrument);
-  // The touch last read from this book, with the same orders of ours, still stands when
-  // nothing displayed changed at its prices or better (the levels above it, all ours, and
-  // the touch itself): the levels that decide it are the same, so reading them again would
-  // give the same touch, which is not published again.
+  // The touch last read from this book still stands when nothing displayed changed at its
+  // prices or better (the touch itself, and the levels above it, which hold only ours): it
+  // is decided by those levels alone. Our own orders are in the book, so a change to them is
+  // a change there too.
   if (book == touch_book_ && !book->ChangedAtOrBetter(Side::kBuy, touch_bound_[0]) &&
       !book->ChangedAtOrBetter(Side::kSell, touch_bound_[1])) {
     book->ClearChanged();
     return std::nullopt;
   }
   book->ClearChanged();
+  touch_book_ = book;
   L1Quote q;
   q.instrument = l3.instrument;
   for (Side side : {Side::kBuy, Side::kSell}) {
-    // The touch is the first level with a positive quantity once ours is taken out. Every
-    // level has a positive displayed quantity, so only a level of ours can fall to zero: the
-    // touch is among the first (our levels on this side + 1). Fetching just those gives the
-    // same answer as the full scan of kTouchLevelsScanned levels.
-    const size_t want = std::min(kTouchLevelsScanned, own_levels_[SideIndex(side)] + 1);
-    sim::LevelView* levels = touch_levels_;  // a member: not zeroed on every call
-    const size_t n = book->Levels(side, want, levels);
-    std::optional<Price>& bound = touch_bound_[SideIndex(side)];
-    bound.reset();  // no touch on this side: any change may make one
-    for (size_t i = 0; i < n; ++i) {
-      int64_t own_qty = 0;
-      for (const OwnLevel& e : own_) {
-        if (e.side == side && e.price == levels[i].price.raw) own_qty = e.qty;
-      }
-      const int64_t qty = levels[i].qty.raw - own_qty;
-      if (qty <= 0) continue;
-      (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{levels[i].price, Qty{qty}};
-      bound = levels[i].price;
-      break;
-    }
+    // The market's touch: our displayed quantity taken out, a level of only ours skipped.
+    const std::optional<sim::LevelView> best =
+        book->BestExcluding(side, sim::kSession, kTouchLevelsScanned);
+    touch_bound_[SideIndex(side)] = best ? std::optional<Price>(best->price) : std::nullopt;
+    if (best) (side == Side::kBuy ? q.bid : q.ask) = PriceLevel{best->price, best->qty};
   }
-  touch_book_ = book;
   q.exchange_ts = l3.exchange_ts;
   q.receive_ts = l3.receive_ts;
   auto [it, inserted] = touch_.try_emplace(l3.instrument, q);
@@ -424,8 +351,6 @@ void SimSession::ExecuteAtVenue(Timestamp now, Item&& item) {
     ++result_.links.commands_lost;
     return;
   }
-  if (const auto* n = std::get_if<NewOrder>(&item.event.payload)) AddOurs(n->cl_ord_id);
-  if (const auto* r = std::get_if<ReplaceOrder>(&item.event.payload)) AddOurs(r->cl_ord_id);
   Event& cmd = item.event;
   cmd.ts = now;
   replies_.clear();
@@ -470,8 +395,6 @@ void SimSession::HandleOutput(Timestamp now, const Payload& out) {
     if (const auto* t = std::get_if<TimerSet>(&out)) timers_[t->timer_id] = t->fire_at;
     if (const auto* c = std::get_if<TimerCancel>(&out)) timers_.erase(c->timer_id);
     if (IsVenueCommand(out)) {
-      if (const auto* n = std::get_if<NewOrder>(&out)) AddOurs(n->cl_ord_id);
-      if (const auto* r = std::get_if<ReplaceOrder>(&out)) AddOurs(r->cl_ord_id);
       replies_.clear();
       (void)venue_.OnCommand(Event{0, now, out}, &replies_);
     }

@@ -11,8 +11,9 @@
 // - market data: the venue sees each record at its ts, the engine at ts + market_data latency;
 //   after an L3 record that changed the venue book's touch, the feed also publishes an
 //   L1Quote of the new touch (the engine keeps no L3 book of its own). The touch is the
-//   market's: our own resting quantity is taken out (the first kTouchLevelsScanned levels
-//   are looked at), so a strategy never quotes against its own orders. Recorded L1Quotes of an
+//   market's: our own displayed quantity is taken out and a level of only ours is skipped
+//   (the first kTouchLevelsScanned levels are looked at), so a strategy never quotes against
+//   its own orders. Recorded L1Quotes of an
 //   instrument with L3 data (say, from a simulated journal used as the market) are dropped:
 //   its touch comes from the book only.
 // Disconnects come from VenueFaults::NextDisconnect: the engine gets SessionState
@@ -45,7 +46,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -198,9 +198,6 @@ class SimSession {
   void ScheduleNextDisconnect(Timestamp from);
   // The L1 feed: the venue book's touch after an L3 record, when it changed.
   std::optional<L1Quote> TouchChange(const L3Order& l3);
-  void AddOurs(ClOrdId id);  // ours_.insert, invalidating open_ours_
-  // Walks ours_ (dropping the ids no longer open at the venue) into open_ours_.
-  void RefreshOpenOurs();
   // A command arriving at the venue (from the link, or decoded by the venue's FIX session):
   // executed, or queued by the rate limiter as a kVenueAdmitted item.
   void ExecuteAtVenue(Timestamp now, Item&& item);
@@ -212,8 +209,6 @@ class SimSession {
   // Closes the FIX transport: in-flight messages are lost, the venue applies `policy`.
   void FixTransportDown(Timestamp now, std::string_view why, sim::OpenOrderPolicy policy);
   void FixTransportUp(Timestamp now);
-  // Sums open_ours_ of `instrument` into own_ and own_levels_.
-  void SumOwnLevels(InstrumentId instrument);
   // After a reconnect that follows an outage, or when the stale-snapshot fault fires: one
   // L1Quote per L3 instrument, current or stale_book_age old.
   void PublishSnapshotAfterReconnect(Timestamp now, bool after_outage);
@@ -244,37 +239,14 @@ class SimSession {
   // With stale_book_after_reconnect: the touches of the last stale_book_age (and the one
   // before), so a reconnect can publish the touch as it was that long ago.
   std::map<InstrumentId, std::deque<std::pair<Timestamp, L1Quote>>> touch_history_;
-  std::set<ClOrdId> ours_;               // our orders the venue may hold open
   std::map<TimerId, Timestamp> timers_;  // active timers: fire_at
   EventHash hash_;
   SessionResult result_;
   std::vector<Payload> out_, replies_, dispatched_;  // scratch
-  struct OwnLevel {
-    Side side;
-    int64_t price;  // raw
-    int64_t qty;    // raw, our leaves at that price
-  };
-  // Our resting quantity by side and price on own_instrument_, summed from open_ours_ (0: to
-  // be summed again), and how many such levels each side has (buy, sell).
-  std::vector<OwnLevel> own_;
-  InstrumentId own_instrument_ = 0;
-  size_t own_levels_[2] = {0, 0};
-  sim::LevelView touch_levels_[kTouchLevelsScanned];  // TouchChange's scratch
   // The book TouchChange last read the touch from (nullptr: read it again), and per side
   // (buy, sell) the price it found the touch at (nullopt: none found).
   const sim::OrderBook* touch_book_ = nullptr;
   std::optional<Price> touch_bound_[2];
-  // The open orders among ours_, as of venue_.session_orders_version() ==
-  // open_ours_version_ (valid only while open_ours_valid_: AddOurs clears it).
-  struct OwnOrder {
-    InstrumentId instrument;
-    Side side;
-    int64_t price;   // raw
-    int64_t leaves;  // raw
-  };
-  std::vector<OwnOrder> open_ours_;
-  uint64_t open_ours_version_ = 0;
-  bool open_ours_valid_ = false;
 };
 
 }  // namespace td::replayer

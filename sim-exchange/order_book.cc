@@ -865,6 +865,22 @@ struct OrderBook::Impl {
     return k;
   }
 
+  std::optional<LevelView> BestExcluding(Side side, ParticipantId owner, size_t n) const {
+    if (side != Side::kBuy && side != Side::kSell) return std::nullopt;
+    const std::vector<LevelRef>& v = sides[SideIndex(side)];
+    const size_t k = std::min(n, v.size());
+    for (size_t i = 0; i < k; ++i) {
+      const Level& lv = levels[v[v.size() - 1 - i].level];  // the best level is at the back
+      int64_t qty = lv.visible;
+      uint32_t count = lv.count;
+      for (uint32_t oi = lv.ours_head; oi != kNil; oi = orders[oi].ours_next) {
+        if (orders[oi].owner == owner) qty -= orders[oi].visible, --count;
+      }
+      if (qty > 0) return LevelView{Price{lv.price}, Qty{qty}, count};
+    }
+    return std::nullopt;
+  }
+
   void CheckInvariants() const {
     size_t resting = 0;
     for (int s = 0; s < 2; ++s) {
@@ -965,6 +981,11 @@ std::optional<OrderView> OrderBook::Find(VenueOrderId id) const { return impl_->
 
 size_t OrderBook::Levels(Side side, size_t n, LevelView* out) const {
   return impl_->Levels(side, n, out);
+}
+
+std::optional<LevelView> OrderBook::BestExcluding(Side side, ParticipantId owner,
+                                                  size_t max_levels) const {
+  return impl_->BestExcluding(side, owner, max_levels);
 }
 
 bool OrderBook::ChangedAtOrBetter(Side side, std::optional<Price> price) const {

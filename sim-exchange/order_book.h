@@ -214,6 +214,11 @@ class OrderBook {
   // The best `n` levels of a side, best first; returns how many were written.
   size_t Levels(Side side, size_t n, LevelView* out) const;
   std::optional<LevelView> Best(Side side) const;
+  // The best level of `side` as the others see it: the displayed quantity (and count) of
+  // `owner`'s orders taken out, and a level that holds only theirs skipped; nullopt when the
+  // first `max_levels` levels hold nothing else. For a feed that shows a participant the
+  // market without its own orders.
+  std::optional<LevelView> BestExcluding(Side side, ParticipantId owner, size_t max_levels) const;
   // For the one observer of the top of the book (the simulated L1 feed, which would otherwise
   // read the top levels after every record): whether the displayed book of `side` changed (a
   // level's displayed quantity; a level added or removed) at `price` or better, or anywhere

@@ -757,6 +757,23 @@ TEST(OrderBook, ManyOrdersAndLevelsStayConsistent) {
   EXPECT_EQ(b.book.Best(Side::kBuy)->orders, 10u);
 }
 
+TEST(OrderBook, BestExcludingTakesAnOwnersDisplayedQuantityOut) {
+  Book b;
+  b.Submit(Limit(1, Side::kBuy, 10000, 10, 1));  // only owner 1 at the best bid
+  b.Submit(Limit(2, Side::kBuy, 9999, 10, 1));
+  b.Submit(Limit(3, Side::kBuy, 9999, 25));
+  b.Submit(Limit(4, Side::kBuy, 9999, 5, 2));  // another session's order counts
+  EXPECT_EQ(b.book.BestExcluding(Side::kBuy, 1, 16), (LevelView{Px(9999), Qty{30}, 2}));
+  EXPECT_EQ(b.book.BestExcluding(Side::kBuy, 2, 16), (LevelView{Px(10000), Qty{10}, 1}));
+  EXPECT_EQ(b.book.BestExcluding(Side::kBuy, 1, 1), std::nullopt);  // looks at one level only
+  EXPECT_EQ(b.book.BestExcluding(Side::kSell, 1, 16), std::nullopt);
+  OrderSpec ice = Limit(5, Side::kSell, 10005, 100, 1);
+  ice.display_qty = Qty{10};
+  b.Submit(ice);
+  b.Submit(Limit(6, Side::kSell, 10005, 7));
+  EXPECT_EQ(b.book.BestExcluding(Side::kSell, 1, 16), (LevelView{Px(10005), Qty{7}, 1}));
+}
+
 // ---------------------------------------------------------------- change marks
 
 TEST(OrderBook, ChangeMarksTellWhetherLevelsAtAPriceOrBetterChanged) {
