@@ -33,7 +33,10 @@ size_t EstimateBytes(const Event& e) {
           return kFixed + 16 * (p.bids.size() + p.asks.size());
         } else if constexpr (std::is_same_v<T, WireMessage> || std::is_same_v<T, Annotation>) {
           const std::string& s = [&]() -> const std::string& {
-            if constexpr (std::is_same_v<T, WireMessage>) return p.bytes; else return p.text;
+            if constexpr (std::is_same_v<T, WireMessage>)
+              return p.bytes;
+            else
+              return p.text;
           }();
           return kFixed + s.size();
         } else if constexpr (std::is_same_v<T, OrderReject> || std::is_same_v<T, CancelReject> ||
@@ -163,11 +166,19 @@ SeqNo JournalWriter::Publish(Event* slot) {
 }
 
 bool JournalWriter::WaitForSpace(uint64_t head, uint64_t needed) {
+  // The journal thread writes what the queue holds rather than wait for a fuller block.
+  producer_waiting_.store(true, std::memory_order_seq_cst);
   Wake();
   for (int spins = 0;; ++spins) {
     cached_tail_ = tail_.load(std::memory_order_acquire);
-    if (head + needed - cached_tail_ <= options_.queue_capacity) return true;
-    if (failed_.load(std::memory_order_relaxed)) return false;
+    if (head + needed - cached_tail_ <= options_.queue_capacity) {
+      producer_waiting_.store(false, std::memory_order_relaxed);
+      return true;
+    }
+    if (failed_.load(std::memory_order_relaxed)) {
+      producer_waiting_.store(false, std::memory_order_relaxed);
+      return false;
+    }
     if (spins < 64) {
       __builtin_ia32_pause();
     } else {
@@ -189,7 +200,7 @@ void JournalWriter::SleepUntilWoken(std::unique_lock<std::mutex>& lock, uint64_t
   wake_at_depth_.store(wake_at, std::memory_order_relaxed);
   consumer_sleeping_.store(true, std::memory_order_seq_cst);
   if (head_.load(std::memory_order_seq_cst) - tail < wake_at && !stop_.load() &&
-      flush_target_.load() <= flushed_.load()) {
+      flush_target_.load() <= flushed_.load() && !producer_waiting_.load()) {
     wake_consumer_.wait_for(lock, at_most);
   }
   consumer_sleeping_.store(false, std::memory_order_relaxed);
@@ -246,8 +257,10 @@ void JournalWriter::Run() {
       continue;
     }
     const uint64_t count = CountForBlock(tail, available);
-    if (count == available && !stopping && !flushing && !failed_.load()) {
-      // A partial block: give it up to `linger` to fill before writing it.
+    if (count == available && !stopping && !flushing && !failed_.load() &&
+        !producer_waiting_.load(std::memory_order_acquire)) {
+      // A partial block: give it up to `linger` to fill before writing it (unless the
+      // producer is waiting for room: the queue is then as full as it gets).
       const int64_t now = MonotonicNs();
       if (partial_since_ns == 0) partial_since_ns = now;
       if (now - partial_since_ns < options_.linger.ns) {
@@ -334,9 +347,9 @@ Status JournalWriter::OpenSegment() {
   segment_ = std::move(*f);
   SegmentHeader sh;
   sh.segment_index = segment_index_;
-  sh.first_seq = index_blocks_.empty() ? 1
-                                       : index_blocks_.back().first_seq +
-                                             index_blocks_.back().record_count;
+  sh.first_seq = index_blocks_.empty()
+                     ? 1
+                     : index_blocks_.back().first_seq + index_blocks_.back().record_count;
   sh.prev_chain = chain_;
   sh.header_message = header_message_;
   const std::vector<uint8_t> bytes = EncodeSegmentHeader(sh);
@@ -408,8 +421,8 @@ Status JournalWriter::Close() {
                                 " events dropped after a write error were not journaled");
   }
   if (error_.ok()) {
-    error_ = WriteFileAtomic(dir_ + "/" + kIndexFileName, EncodeIndex(index_segments_, index_blocks_),
-                             options_.sync_on_close);
+    error_ = WriteFileAtomic(dir_ + "/" + kIndexFileName,
+                             EncodeIndex(index_segments_, index_blocks_), options_.sync_on_close);
   }
   return error_;
 }

@@ -89,9 +89,9 @@ enum class Durability : uint8_t {
 };
 
 struct WriterOptions {
-  uint32_t queue_capacity = 1u << 16;        // events; a power of two
-  uint32_t block_target_bytes = 64u << 10;   // encoded payload per block, about
-  uint64_t segment_max_bytes = 256ull << 20; // a new segment starts past this size
+  uint32_t queue_capacity = 1u << 16;         // events; a power of two
+  uint32_t block_target_bytes = 64u << 10;    // encoded payload per block, about
+  uint64_t segment_max_bytes = 256ull << 20;  // a new segment starts past this size
   Backpressure backpressure = Backpressure::kBlock;
   Durability durability = Durability::kNone;
   Duration sync_interval = Duration::Millis(100);
@@ -105,12 +105,12 @@ struct WriterOptions {
 };
 
 struct WriterStats {
-  uint64_t appended = 0;        // events accepted (with a sequence number)
-  uint64_t dropped = 0;         // events dropped under kDropAndCount
-  uint64_t records_written = 0; // events in blocks handed to the OS
+  uint64_t appended = 0;         // events accepted (with a sequence number)
+  uint64_t dropped = 0;          // events dropped under kDropAndCount
+  uint64_t records_written = 0;  // events in blocks handed to the OS
   uint64_t blocks_written = 0;
-  uint64_t raw_bytes = 0;       // encoded payload bytes before compression
-  uint64_t stored_bytes = 0;    // bytes written to segment files, headers included
+  uint64_t raw_bytes = 0;     // encoded payload bytes before compression
+  uint64_t stored_bytes = 0;  // bytes written to segment files, headers included
   uint64_t syncs = 0;
   uint32_t segments = 0;
   uint32_t queue_high_water = 0;
@@ -191,14 +191,15 @@ class JournalWriter {
   uint64_t pending_dropped_ = 0;
   Timestamp dropped_first_ts_, dropped_last_ts_;
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<bool> producer_waiting_{false};  // kBlock: waiting for room in the queue
 
   // Consumer side.
   alignas(64) std::atomic<uint64_t> tail_{0};  // next slot to write
   std::atomic<bool> consumer_sleeping_{false};
   std::atomic<uint64_t> wake_at_depth_{0};  // the queue depth that wakes the sleeping thread
   std::atomic<bool> stop_{false};
-  std::atomic<uint64_t> flush_target_{0};       // write everything below this head now
-  std::atomic<uint64_t> flushed_{0};            // slots handed to the OS (and synced if asked)
+  std::atomic<uint64_t> flush_target_{0};  // write everything below this head now
+  std::atomic<uint64_t> flushed_{0};       // slots handed to the OS (and synced if asked)
   std::mutex mu_;
   std::condition_variable wake_consumer_;
   std::condition_variable wake_producer_;

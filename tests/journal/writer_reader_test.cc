@@ -236,8 +236,8 @@ TEST(JournalWriter, OversizedRecordIsReplacedByAnAnnotationSayingSo) {
   auto w = JournalWriter::Create(dir, testing::TestHeader(), SmallBlocks());
   ASSERT_TRUE(w.ok());
   (*w)->Append(Timestamp{1}, Annotation{"before"});
-  (*w)->Append(Timestamp{2}, WireMessage{1, WireDirection::kInbound,
-                                         std::string(kMaxRecordBytes + 1, 'x')});
+  (*w)->Append(Timestamp{2},
+               WireMessage{1, WireDirection::kInbound, std::string(kMaxRecordBytes + 1, 'x')});
   (*w)->Append(Timestamp{3}, Annotation{"after"});
   ASSERT_TRUE((*w)->Close().ok());
   Status s;
@@ -258,6 +258,26 @@ TEST(JournalWriter, EmptyJournalIsValid) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->clean());
   EXPECT_EQ(v->records, 0u);
+}
+
+// A blocking producer that fills a queue smaller than a block must not wait for the linger
+// (a simulation's is a year): a full queue is written at once, as a partial block.
+TEST(JournalWriter, FullQueueSmallerThanABlockIsWrittenWithoutWaitingForTheLinger) {
+  const std::string dir = MakeTempDir("full") + "/j";
+  WriterOptions o;
+  o.queue_capacity = 16;  // far less than a 64 KiB block of records
+  o.linger = Duration::Seconds(365LL * 24 * 3600);
+  o.backpressure = Backpressure::kBlock;
+  auto w = JournalWriter::Create(dir, testing::TestHeader(), o);
+  ASSERT_TRUE(w.ok());
+  for (uint64_t i = 1; i <= 1000; ++i) {
+    const Event e = EventFor(i);
+    ASSERT_EQ((*w)->Append(e.ts, e.payload), i);
+  }
+  ASSERT_TRUE((*w)->Close().ok());
+  Status s;
+  EXPECT_EQ(ReadAll(dir, &s).size(), 1000u);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 TEST(JournalWriter, RefusesBadOptionsAndExistingJournals) {
