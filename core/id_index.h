@@ -77,15 +77,8 @@ class IdIndex {
     uint32_t value = kIdIndexNone;  // kIdIndexNone: empty
   };
 
-  // Keys that differ only in their low kGroupBits bits share two cache lines: the group
-  // (key >> kGroupBits) is spread over the table by Fibonacci hashing, and the low bits pick
-  // the slot within the group's lines. Ids handed out in sequence (ClOrdIds, a venue's order
-  // ids) then cost one cache miss per group instead of one per id; other keys spread as
-  // before.
-  static constexpr int kGroupBits = 3;  // 8 slots of 16 bytes: two lines, fetched together
   size_t Home(uint64_t key) const {
-    const uint64_t group = ((key >> kGroupBits) * 0x9E3779B97F4A7C15ull) >> (shift_ + kGroupBits);
-    return static_cast<size_t>((group << kGroupBits) | (key & ((uint64_t{1} << kGroupBits) - 1)));
+    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
   }
 
   void Reset(size_t cap) {
