@@ -13,9 +13,8 @@
 //   L1Quote of the new touch (the engine keeps no L3 book of its own). The touch is the
 //   market's: our own displayed quantity is taken out and a level of only ours is skipped
 //   (the first kTouchLevelsScanned levels are looked at), so a strategy never quotes against
-//   its own orders. Recorded L1Quotes of an
-//   instrument with L3 data (say, from a simulated journal used as the market) are dropped:
-//   its touch comes from the book only.
+//   its own orders. Recorded L1Quotes of an instrument with L3 data (say, from a simulated
+//   journal used as the market) are dropped: its touch comes from the book only.
 // Disconnects come from VenueFaults::NextDisconnect: the engine gets SessionState
 // kDisconnected at once, the venue applies the open-order policy, and at reconnect_at the
 // engine gets kLoggedOn. Operator commands from the config reach the engine at their time.

@@ -90,6 +90,24 @@ TEST(Scheduler, MixedOrderPopsLikeAStableSort) {
   }
 }
 
+// Keys pack the time with its sign bit flipped: times before the epoch, at it and far after
+// it still pop in time order, and equal times in insertion order. Add hands out the slot to
+// fill in place.
+TEST(Scheduler, OrdersTimesAcrossTheEpochAndFillsItemsInPlace) {
+  Scheduler<int> s(Timestamp{-1'000});
+  s.Add(Timestamp::Max()) = 5;
+  s.Add(Timestamp{0}) = 3;
+  s.Add(Timestamp{-999}) = 1;
+  s.Add(Timestamp{1}) = 4;
+  s.Add(Timestamp{-999}) = 2;
+  EXPECT_EQ(s.next_time(), Timestamp{-999});
+  std::vector<std::pair<int64_t, int>> order;
+  while (int* e = s.PopUntil(Timestamp::Max())) order.emplace_back(s.now().ns, *e);
+  EXPECT_EQ(order, (std::vector<std::pair<int64_t, int>>{
+                       {-999, 1}, {-999, 2}, {0, 3}, {1, 4}, {Timestamp::Max().ns, 5}}));
+  EXPECT_EQ(s.next_time(), Timestamp::Max());  // empty
+}
+
 TEST(SchedulerDeathTest, SchedulingInThePastAborts) {
   Scheduler<int> s(Timestamp{10});
   EXPECT_DEATH(s.Schedule(Timestamp{9}, 1), "scheduled in the past");
