@@ -166,19 +166,11 @@ SeqNo JournalWriter::Publish(Event* slot) {
 }
 
 bool JournalWriter::WaitForSpace(uint64_t head, uint64_t needed) {
-  // The journal thread writes what the queue holds rather than wait for a fuller block.
-  producer_waiting_.store(true, std::memory_order_seq_cst);
   Wake();
   for (int spins = 0;; ++spins) {
     cached_tail_ = tail_.load(std::memory_order_acquire);
-    if (head + needed - cached_tail_ <= options_.queue_capacity) {
-      producer_waiting_.store(false, std::memory_order_relaxed);
-      return true;
-    }
-    if (failed_.load(std::memory_order_relaxed)) {
-      producer_waiting_.store(false, std::memory_order_relaxed);
-      return false;
-    }
+    if (head + needed - cached_tail_ <= options_.queue_capacity) return true;
+    if (failed_.load(std::memory_order_relaxed)) return false;
     if (spins < 64) {
       __builtin_ia32_pause();
     } else {
@@ -199,8 +191,9 @@ void JournalWriter::SleepUntilWoken(std::unique_lock<std::mutex>& lock, uint64_t
   const uint64_t wake_at = head_.load(std::memory_order_relaxed) - tail + wake_depth_;
   wake_at_depth_.store(wake_at, std::memory_order_relaxed);
   consumer_sleeping_.store(true, std::memory_order_seq_cst);
-  if (head_.load(std::memory_order_seq_cst) - tail < wake_at && !stop_.load() &&
-      flush_target_.load() <= flushed_.load() && !producer_waiting_.load()) {
+  const uint64_t waiting = head_.load(std::memory_order_seq_cst) - tail;
+  if (waiting < wake_at && waiting < options_.queue_capacity && !stop_.load() &&
+      flush_target_.load() <= flushed_.load()) {
     wake_consumer_.wait_for(lock, at_most);
   }
   consumer_sleeping_.store(false, std::memory_order_relaxed);
@@ -257,10 +250,12 @@ void JournalWriter::Run() {
       continue;
     }
     const uint64_t count = CountForBlock(tail, available);
-    if (count == available && !stopping && !flushing && !failed_.load() &&
-        !producer_waiting_.load(std::memory_order_acquire)) {
-      // A partial block: give it up to `linger` to fill before writing it (unless the
-      // producer is waiting for room: the queue is then as full as it gets).
+    if (count == available && available < options_.queue_capacity && !stopping && !flushing &&
+        !failed_.load()) {
+      // A partial block: give it up to `linger` to fill before writing it. A full queue (a
+      // producer may be waiting for room) is written at once: with a queue smaller than a
+      // block, every block is then exactly one queue long, whatever the timing, so that the
+      // blocks of a deterministic run stay the same.
       const int64_t now = MonotonicNs();
       if (partial_since_ns == 0) partial_since_ns = now;
       if (now - partial_since_ns < options_.linger.ns) {

@@ -191,7 +191,6 @@ class JournalWriter {
   uint64_t pending_dropped_ = 0;
   Timestamp dropped_first_ts_, dropped_last_ts_;
   std::atomic<uint64_t> dropped_{0};
-  std::atomic<bool> producer_waiting_{false};  // kBlock: waiting for room in the queue
 
   // Consumer side.
   alignas(64) std::atomic<uint64_t> tail_{0};  // next slot to write
