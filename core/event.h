@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -25,10 +27,10 @@ struct InstrumentDef {
   std::string symbol;
   std::string venue;
   AssetClass asset_class = AssetClass::kUnknown;
-  std::string currency;      // quote currency, e.g. "USD"
-  Price tick_size;           // minimum price increment
-  int qty_decimals = 0;      // Qty scale: 10^-qty_decimals
-  Qty lot_size;              // quantity increment, in Qty units
+  std::string currency;  // quote currency, e.g. "USD"
+  Price tick_size;       // minimum price increment
+  int qty_decimals = 0;  // Qty scale: 10^-qty_decimals
+  Qty lot_size;          // quantity increment, in Qty units
   Qty min_qty;
   bool operator==(const InstrumentDef&) const = default;
 };
@@ -39,10 +41,10 @@ struct JournalHeader {
   uint64_t schema_id = 0;       // the capnp file id of schema/tapedeck.capnp, set by the writer
   std::string engine_name;
   std::string engine_build_id;
-  std::string config_text;      // the scenario/engine configuration, verbatim (TOML)
+  std::string config_text;  // the scenario/engine configuration, verbatim (TOML)
   uint64_t seed = 0;
-  Timestamp created;            // when recording started (session time)
-  std::string session_kind;     // "live", "paper", "simulate", "import", "bench"
+  Timestamp created;         // when recording started (session time)
+  std::string session_kind;  // "live", "paper", "simulate", "import", "bench"
   std::vector<InstrumentDef> instruments;
   bool operator==(const JournalHeader&) const = default;
 };
@@ -51,12 +53,12 @@ struct JournalHeader {
 
 enum class L3Action : uint8_t {
   kAdd = 1,
-  kModify = 2,        // size (and possibly price) changed; priority per venue rules
-  kCancel = 3,        // partial cancel: qty is the quantity removed
-  kDelete = 4,        // full cancel
-  kExecute = 5,       // execution of a visible resting order
-  kExecuteHidden = 6, // execution against hidden liquidity (order_id may be 0)
-  kCross = 7,         // auction cross
+  kModify = 2,         // size (and possibly price) changed; priority per venue rules
+  kCancel = 3,         // partial cancel: qty is the quantity removed
+  kDelete = 4,         // full cancel
+  kExecute = 5,        // execution of a visible resting order
+  kExecuteHidden = 6,  // execution against hidden liquidity (order_id may be 0)
+  kCross = 7,          // auction cross
 };
 
 struct L3Order {
@@ -192,7 +194,7 @@ struct Fill {
   Qty cum_qty;     // filled so far
   Qty leaves_qty;  // still open
   Liquidity liquidity = Liquidity::kNone;
-  Money fee;       // positive = paid, negative = rebate
+  Money fee;  // positive = paid, negative = rebate
   Timestamp exchange_ts;
   bool operator==(const Fill&) const = default;
 };
@@ -286,9 +288,9 @@ enum class OperatorCommandKind : uint8_t { kKillSwitch = 1, kPause, kResume, kSe
 
 struct OperatorCommand {
   OperatorCommandKind kind = OperatorCommandKind::kKillSwitch;
-  std::string key;    // kSetParam: parameter name
-  std::string value;  // kSetParam: new value, as text
-  std::string origin; // "SIGUSR1", "control socket", "scenario"
+  std::string key;     // kSetParam: parameter name
+  std::string value;   // kSetParam: new value, as text
+  std::string origin;  // "SIGUSR1", "control socket", "scenario"
   bool operator==(const OperatorCommand&) const = default;
 };
 
@@ -328,7 +330,7 @@ struct ReplaceOrder {
 };
 
 struct StatusRequest {
-  ClOrdId cl_ord_id = 0;        // 0 with mass_status_id != 0: all open orders
+  ClOrdId cl_ord_id = 0;  // 0 with mass_status_id != 0: all open orders
   uint64_t mass_status_id = 0;
   bool operator==(const StatusRequest&) const = default;
 };
@@ -352,10 +354,10 @@ struct TimerCancel {
 };
 
 enum class RiskEventKind : uint8_t {
-  kBreach = 1,        // a limit was hit; `action` says what followed
+  kBreach = 1,  // a limit was hit; `action` says what followed
   kKillSwitchFired,
-  kKillSwitchFlat,    // every order canceled, every position flat
-  kKillSwitchDeadline,// gave up at the deadline, not flat
+  kKillSwitchFlat,      // every order canceled, every position flat
+  kKillSwitchDeadline,  // gave up at the deadline, not flat
   kHalted,
   kResumed,
 };
@@ -365,9 +367,9 @@ enum class RiskAction : uint8_t { kNone = 0, kReject, kHaltNew, kCancelAll, kFla
 struct RiskEvent {
   RiskEventKind kind = RiskEventKind::kBreach;
   RiskAction action = RiskAction::kNone;
-  std::string rule;       // "max_order_qty", "max_daily_loss", ...
+  std::string rule;  // "max_order_qty", "max_daily_loss", ...
   InstrumentId instrument = 0;
-  int64_t value = 0;      // observed, in the rule's fixed-point unit
+  int64_t value = 0;  // observed, in the rule's fixed-point unit
   int64_t limit = 0;
   std::string text;
   bool operator==(const RiskEvent&) const = default;
@@ -408,15 +410,15 @@ struct RecordsDropped {
 
 // ---------------------------------------------------------------- the record
 
-using Payload = std::variant<L3Order, TradingStatus, L2Update, L2Snapshot, L1Quote, Trade,
-                             OrderAck, OrderReject, Fill, CancelAck, CancelReject, ReplaceAck,
-                             OrderExpired, OrderStatusReport, RateLimitReject, SessionState,
-                             TimerFired, OperatorCommand, NewOrder, CancelOrder, ReplaceOrder,
-                             StatusRequest, MassCancel, TimerSet, TimerCancel, RiskEvent,
-                             Annotation, WireMessage, Checkpoint, RecordsDropped>;
+using Payload =
+    std::variant<L3Order, TradingStatus, L2Update, L2Snapshot, L1Quote, Trade, OrderAck,
+                 OrderReject, Fill, CancelAck, CancelReject, ReplaceAck, OrderExpired,
+                 OrderStatusReport, RateLimitReject, SessionState, TimerFired, OperatorCommand,
+                 NewOrder, CancelOrder, ReplaceOrder, StatusRequest, MassCancel, TimerSet,
+                 TimerCancel, RiskEvent, Annotation, WireMessage, Checkpoint, RecordsDropped>;
 
 struct Event {
-  SeqNo seq = 0;   // assigned by the journal writer
+  SeqNo seq = 0;  // assigned by the journal writer
   Timestamp ts;
   Payload payload;
   bool operator==(const Event&) const = default;
@@ -427,5 +429,36 @@ struct Event {
 std::string_view PayloadKindName(size_t index);
 inline std::string_view KindName(const Event& e) { return PayloadKindName(e.payload.index()); }
 inline constexpr size_t kPayloadKindCount = std::variant_size_v<Payload>;
+
+// Assigns (copies, or moves from an rvalue) `from` to `*to`: the hot path of handing records
+// around (the journal's ring, the replayer's scheduled items). A payload that already holds
+// the same kind (most of a market-data stream) is assigned in place: for the trivially
+// copyable kinds that is a plain copy of the struct, and a string keeps its capacity. Any
+// other has its old kind destroyed and the new one constructed. The kind of a Payload is
+// found by a chain of index tests that the compiler turns into one inlined switch, not
+// std::variant's table of function pointers (an indirect call per record).
+template <typename T>  // one of Payload's kinds
+inline void AssignKind(T&& from, Payload* to) {
+  using Kind = std::remove_cvref_t<T>;
+  if (Kind* same = std::get_if<Kind>(to)) {
+    *same = std::forward<T>(from);
+  } else {
+    to->template emplace<Kind>(std::forward<T>(from));
+  }
+}
+
+namespace internal {
+template <typename P, size_t... I>
+inline void AssignByIndex(P&& from, Payload* to, std::index_sequence<I...>) {
+  const size_t kind = from.index();
+  (void)((kind == I && (AssignKind(std::get<I>(std::forward<P>(from)), to), true)) || ...);
+}
+}  // namespace internal
+
+template <typename P>  // a Payload, const or an rvalue
+requires std::is_same_v<std::remove_cvref_t<P>, Payload>
+inline void AssignPayload(P&& from, Payload* to) {
+  internal::AssignByIndex(std::forward<P>(from), to, std::make_index_sequence<kPayloadKindCount>{});
+}
 
 }  // namespace td

@@ -40,40 +40,6 @@ class BlockEncoder;
 
 namespace td::journal {
 
-namespace internal {
-
-// Copies one record's payload into a ring slot, the hot path of Append. A slot that already
-// holds the same kind (most of a market-data stream) is assigned in place: for the trivially
-// copyable kinds that is a plain copy of the struct, and a string keeps its capacity. Any
-// other slot has its old kind destroyed and the new one constructed. The kind of a Payload
-// is found by a chain of index tests that the compiler turns into one inlined switch, not
-// std::visit's table of function pointers (an indirect call per record).
-template <typename T>
-inline void CopyKind(const T& from, Payload* slot) {
-  if (T* same = std::get_if<T>(slot)) {
-    *same = from;
-  } else {
-    slot->template emplace<T>(from);
-  }
-}
-
-template <size_t... I>
-inline void CopyByIndex(const Payload& from, Payload* slot, std::index_sequence<I...>) {
-  const size_t kind = from.index();
-  (void)((kind == I && (CopyKind(*std::get_if<I>(&from), slot), true)) || ...);
-}
-
-inline void CopyPayload(const Payload& from, Payload* slot) {
-  CopyByIndex(from, slot, std::make_index_sequence<kPayloadKindCount>{});
-}
-
-template <typename T>
-inline void CopyPayload(const T& from, Payload* slot) {
-  CopyKind(from, slot);
-}
-
-}  // namespace internal
-
 // A record whose encoding exceeds this is not journaled; an Annotation saying so (kind, size,
 // sequence number) takes its place.
 inline constexpr uint32_t kMaxRecordBytes = 4u << 20;
@@ -133,9 +99,9 @@ class JournalWriter {
     if (slot == nullptr) return 0;
     slot->ts = ts;
     if constexpr (std::is_same_v<T, Payload>) {
-      internal::CopyPayload(payload, &slot->payload);
+      AssignPayload(payload, &slot->payload);
     } else {
-      internal::CopyKind(payload, &slot->payload);  // no Payload made of it on the way
+      AssignKind(payload, &slot->payload);  // no Payload made of it on the way
     }
     return Publish(slot);
   }

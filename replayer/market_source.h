@@ -48,7 +48,10 @@ class MemoryMarketSource : public MarketSource {
       : instruments_(std::move(instruments)), records_(records) {}
   bool Next(Event* out) override {
     if (next_ == records_.size()) return false;
-    *out = records_[next_++];
+    const Event& e = records_[next_++];
+    out->seq = e.seq;
+    out->ts = e.ts;
+    AssignPayload(e.payload, &out->payload);
     return true;
   }
   const std::vector<InstrumentDef>& instruments() const override { return instruments_; }

@@ -45,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -175,7 +176,11 @@ class SimSession {
     item.from_venue = from_venue;
     item.event.seq = 0;
     item.event.ts = at;
-    item.event.payload = std::forward<P>(payload);
+    if constexpr (std::is_same_v<std::remove_cvref_t<P>, Payload>) {
+      AssignPayload(std::forward<P>(payload), &item.event.payload);
+    } else {
+      AssignKind(std::forward<P>(payload), &item.event.payload);
+    }
     item.disconnect.reset();
   }
   void Handle(Timestamp now, Item&& item);  // the scheduler's item, consumed in place

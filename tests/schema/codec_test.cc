@@ -204,6 +204,25 @@ TEST(Codec, ExamplesCoverEveryPayloadAlternativeInOrder) {
   }
 }
 
+// AssignPayload (core/event.h), the copy of the journal's ring and the replayer's items: every
+// kind over every kind (the same kind: assigned in place; another: replaced), copied and
+// moved.
+TEST(Payload, AssignPayloadCopiesAndMovesEveryKindOverEveryKind) {
+  const std::vector<Event> from = Distinct();
+  const std::vector<Event> over = Examples(true);
+  for (const Event& f : from) {
+    for (const Event& o : over) {
+      Payload copied = o.payload;
+      AssignPayload(f.payload, &copied);
+      EXPECT_EQ(copied, f.payload) << KindName(f) << " over " << KindName(o);
+      Payload moved = o.payload;
+      Payload source = f.payload;
+      AssignPayload(std::move(source), &moved);
+      EXPECT_EQ(moved, f.payload) << KindName(f) << " moved over " << KindName(o);
+    }
+  }
+}
+
 TEST(Codec, EveryKindRoundTripsWithEdgeAndDistinctValues) {
   int set = 0;
   for (const std::vector<Event>& events : ExampleSets()) {
