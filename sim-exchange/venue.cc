@@ -102,9 +102,6 @@ struct SimVenue::Impl {
   uint64_t next_synthetic_n = 1;
   ExecId next_exec_id = 1;
   VenueCounters counters;
-  // Bumped by every change to `orders` or `cl_ids` (OurFill, OurCancel, a replace, DoNew):
-  // see SimVenue::session_orders_version. Not state (not in the digest).
-  uint64_t session_version = 0;
   // The book's events of one operation (OnL3, OnTradePrint, PlaceSyntheticLiquidity, DoNew,
   // DoCancel, DoReplace), kept so that the hot paths do not allocate: BookEvents() clears it
   // for each operation, and none of them nests another (TranslateAll never calls back into a
@@ -198,7 +195,6 @@ struct SimVenue::Impl {
 
 void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty qty, Liquidity liq,
                              const Context& ctx) {
-  ++session_version;
   Order& o = OrderOf(id);
   TD_CHECK(qty.raw > 0 && qty <= o.leaves_qty);
   o.cum_qty += qty;
@@ -223,7 +219,6 @@ void SimVenue::Impl::OurFill(Instrument& in, VenueOrderId id, Price price, Qty q
 }
 
 void SimVenue::Impl::OurCancel(const BookEvent& e, const Context& ctx) {
-  ++session_version;
   Order& o = OrderOf(e.order_id);
   TD_CHECK(e.qty <= o.leaves_qty);
   o.leaves_qty -= e.qty;
@@ -264,7 +259,6 @@ void SimVenue::Impl::Translate(Instrument& in, const BookEvent& e, const Context
       break;
     case BookEventKind::kReplaced:
       if (e.owner == kSession && ctx.replace_cl_ord_id != 0) {
-        ++session_version;
         Order& o = OrderOf(e.order_id);
         const ClOrdId orig = o.cl_ord_id;
         FindCl(orig)->current = false;
@@ -521,7 +515,6 @@ void SimVenue::Impl::DoNew(const NewOrder& c, Timestamp now, std::vector<Payload
   }
   Instrument& in = *found;
   const VenueOrderId vid = kOurVenueIdBase + next_order_n++;
-  ++session_version;  // also covers the kRejected status set below
   AddCl(c.cl_ord_id, vid);
   Order& o = orders.emplace_back();
   o = {.cl_ord_id = c.cl_ord_id,
@@ -881,8 +874,6 @@ uint64_t SimVenue::StateDigest() const {
 
 const VenueCounters& SimVenue::counters() const { return impl_->counters; }
 
-uint64_t SimVenue::session_orders_version() const { return impl_->session_version; }
-
 SimVenue::Holdings SimVenue::SessionHoldings() const {
   Holdings h;
   for (const Impl::Order& o : impl_->orders) {
@@ -898,14 +889,6 @@ SimVenue::Holdings SimVenue::SessionHoldings() const {
 }
 
 std::optional<SessionOrderView> SimVenue::FindOrder(ClOrdId cl_ord_id) const {
-  std::optional<SessionOrderView> v = PeekOrder(cl_ord_id);
-  if (!v || v->cum_qty.raw <= 0) return v;
-  const Impl::Order& o = impl_->OrderOf(v->venue_order_id);
-  v->avg_price = impl_->Report(o, 0).avg_price;
-  return v;
-}
-
-std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
   const Impl::ClEntry* e = impl_->FindCl(cl_ord_id);
   if (e == nullptr) return std::nullopt;
   const Impl::Order& o = impl_->OrderOf(e->venue_order_id);
@@ -919,6 +902,7 @@ std::optional<SessionOrderView> SimVenue::PeekOrder(ClOrdId cl_ord_id) const {
                      .cum_qty = o.cum_qty,
                      .leaves_qty = o.leaves_qty};
   if (!e->current) v.status = OrdStatus::kReplaced;
+  if (o.cum_qty.raw > 0) v.avg_price = impl_->Report(o, 0).avg_price;
   return v;
 }
 

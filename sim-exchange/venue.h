@@ -210,13 +210,6 @@ class SimVenue {
   };
   Holdings SessionHoldings() const;
   std::optional<SessionOrderView> FindOrder(ClOrdId cl_ord_id) const;
-  // FindOrder without avg_price (left 0, saving its 128-bit division): for hot paths that
-  // need only the status, side, price and quantities.
-  std::optional<SessionOrderView> PeekOrder(ClOrdId cl_ord_id) const;
-  // Changes whenever anything FindOrder or PeekOrder could report changes (an order of ours
-  // is added, filled, canceled, expired, rejected or replaced): a caller may keep what it
-  // looked up for as long as this stays the same. Not part of the state digest.
-  uint64_t session_orders_version() const;
   // The book of an instrument (nullptr when unknown), for inspection.
   const OrderBook* book(InstrumentId instrument) const;
 
