@@ -69,8 +69,7 @@ void OrderManager::Alias(ClOrdId id, uint32_t index) {
 }
 
 bool OrderManager::AwaitingVenue(const OrderRecord& r) {
-  return !IsTerminal(r.s.status) &&
-         (r.s.cancel_pending || r.s.replace_pending || r.unknown_state);
+  return !IsTerminal(r.s.status) && (r.s.cancel_pending || r.s.replace_pending || r.unknown_state);
 }
 
 void OrderManager::Recount(OrderRecord& r) {
@@ -89,20 +88,17 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   TD_CHECK(ids_.Find(o.cl_ord_id) == kIdIndexNone);
   uint32_t index;
   if (free_records_.empty()) {
-    index = record_slots_++;
-    if (index % kRecordsPerBlock == 0) {
-      record_blocks_.push_back(std::make_unique<OrderRecord[]>(kRecordsPerBlock));
-    }
+    index = records_.Add();
   } else {
     index = free_records_.back();
     free_records_.pop_back();
     // A fresh record, keeping the storage of its ids.
-    std::vector<ClOrdId> ids = std::move(At(index).ids);
+    std::vector<ClOrdId> ids = std::move(records_[index].ids);
     ids.clear();
-    At(index) = OrderRecord{};
-    At(index).ids = std::move(ids);
+    records_[index] = OrderRecord{};
+    records_[index].ids = std::move(ids);
   }
-  OrderRecord& r = At(index);
+  OrderRecord& r = records_[index];
   r.s.cl_ord_id = o.cl_ord_id;
   r.s.orig_cl_ord_id = o.cl_ord_id;
   r.s.instrument = o.instrument;
@@ -148,7 +144,7 @@ void OrderManager::AddReplace(OrderRecord& r, ClOrdId replace_id, Price price, Q
 
 OrderRecord* OrderManager::Find(ClOrdId any_id) {
   const uint32_t index = ids_.Find(any_id);
-  return index == kIdIndexNone ? nullptr : &At(index);
+  return index == kIdIndexNone ? nullptr : &records_[index];
 }
 
 const OrderRecord* OrderManager::Find(ClOrdId any_id) const {
@@ -192,8 +188,8 @@ void OrderManager::Prune() {
     const ClOrdId key = closed_fifo_.front();
     closed_fifo_.pop_front();
     const uint32_t index = ids_.Find(key);
-    if (index == kIdIndexNone || At(index).s.orig_cl_ord_id != key) continue;
-    for (ClOrdId id : At(index).ids) {
+    if (index == kIdIndexNone || records_[index].s.orig_cl_ord_id != key) continue;
+    for (ClOrdId id : records_[index].ids) {
       if (ids_.Find(id) != kIdIndexNone) ids_.Erase(id);
     }
     free_records_.push_back(index);
@@ -474,9 +470,7 @@ std::vector<const OrderRecord*> OrderManager::Open(InstrumentId instrument) cons
   return out;
 }
 
-size_t OrderManager::open_count() const {
-  return open_.size();
-}
+size_t OrderManager::open_count() const { return open_.size(); }
 
 int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
   int64_t leaves = 0;
@@ -490,7 +484,7 @@ int64_t OrderManager::OpenLeaves(InstrumentId instrument, Side side) const {
 }
 
 void OrderManager::Digest(DigestWriter* w) const {
-  w->U64(record_slots_ - free_records_.size());
+  w->U64(records_.size() - free_records_.size());
   w->U64(open_.size());
   for (ClOrdId key : open_) WriteOrder(key, Record(key), w);
   w->U64(done_fold_);

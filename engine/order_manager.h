@@ -27,12 +27,12 @@
 #pragma once
 
 #include <deque>
-#include <memory>
 #include <set>
 #include <vector>
 
 #include "core/event.h"
 #include "core/id_index.h"
+#include "core/stable_slots.h"
 #include "engine/digest_writer.h"
 #include "engine/engine.h"
 
@@ -79,7 +79,7 @@ struct Applied {
   Qty fill_qty;
   Price fill_price;
   Money fee;
-  bool need_status = false;      // the venue does not know it: ask for its status
+  bool need_status = false;  // the venue does not know it: ask for its status
 };
 
 class OrderManager {
@@ -129,22 +129,13 @@ class OrderManager {
   // Brings awaiting_count_ up to date with `r` after a change to it. Every public mutator calls
   // it for each record it changed (a venue message changes at most the one it names).
   void Recount(OrderRecord& r);
-  OrderRecord& At(uint32_t index) {
-    return record_blocks_[index / kRecordsPerBlock][index % kRecordsPerBlock];
-  }
-  const OrderRecord& At(uint32_t index) const {
-    return record_blocks_[index / kRecordsPerBlock][index % kRecordsPerBlock];
-  }
-  OrderRecord& Record(ClOrdId key) { return At(ids_.Find(key)); }
-  const OrderRecord& Record(ClOrdId key) const { return At(ids_.Find(key)); }
+  OrderRecord& Record(ClOrdId key) { return records_[ids_.Find(key)]; }
+  const OrderRecord& Record(ClOrdId key) const { return records_[ids_.Find(key)]; }
 
-  // The records kept, by index, in blocks that are never moved or freed: an OrderRecord* stays
-  // valid across later AddNew calls (the engine holds one while the strategy sends orders).
-  // One allocation per block of records (a deque of records this size allocates for every
-  // second one). The slots of pruned records are reused (free_records_).
-  static constexpr uint32_t kRecordsPerBlock = 256;
-  std::vector<std::unique_ptr<OrderRecord[]>> record_blocks_;
-  uint32_t record_slots_ = 0;  // slots handed out (in use, or free in free_records_)
+  // The records kept, by index. A record never moves while it is kept, so an OrderRecord*
+  // stays valid across later AddNew calls (the engine holds one while the strategy sends
+  // orders). The slots of pruned records are reused (free_records_).
+  StableSlots<OrderRecord> records_;
   std::vector<uint32_t> free_records_;
   // Any id of a chain (its key, replace and cancel-request ids) -> its record. Looked up on
   // every venue message and strategy query, never iterated (open_ gives the deterministic

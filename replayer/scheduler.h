@@ -14,11 +14,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <utility>
 #include <vector>
 
 #include "core/check.h"
+#include "core/stable_slots.h"
 #include "core/time.h"
 
 namespace td::replayer {
@@ -57,15 +57,14 @@ class Scheduler {
     TD_CHECK_MSG(next_seq_ < kMaxSeq, "scheduler sequence exhausted");
     uint32_t slot;
     if (free_.empty()) {
-      slot = slots_++;
-      if ((slot & kChunkMask) == 0) chunks_.push_back(std::make_unique<T[]>(kChunkItems));
+      slot = items_.Add();
     } else {
       slot = free_.back();
       free_.pop_back();
     }
     heap_.push_back(MakeKey(at, next_seq_++, slot));
     std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
-    return At(slot);
+    return items_[slot];
   }
 
   // The earliest item due at or before `end`, with the clock moved to its time; nullptr (and
@@ -83,7 +82,7 @@ class Scheduler {
     heap_.pop_back();
     clock_.AdvanceTo(at);
     popped_ = static_cast<uint32_t>(k & kSlotMask);
-    return &At(popped_);
+    return &items_[popped_];
   }
 
   // The time of the earliest item; Timestamp::Max() when there is none.
@@ -98,7 +97,7 @@ class Scheduler {
   // 128-bit integer: the time (its sign bit flipped, so that unsigned order is time order)
   // in the high half, then the sequence (42 bits) and the slot (22 bits). One integer
   // compare orders two keys, and a sift moves a key in registers rather than a struct through
-  // memory. The items stay put in their chunks (slots recycled through free_). (time, seq) is
+  // memory. The items stay put in items_ (slots recycled through free_). (time, seq) is
   // unique, so the pop order is the same total order whatever the heap's layout.
   __extension__ using Key = unsigned __int128;
   static constexpr int kSlotBits = 22;
@@ -113,17 +112,12 @@ class Scheduler {
     return Timestamp{static_cast<int64_t>(static_cast<uint64_t>(k >> 64) ^ kSignBit)};
   }
   static constexpr uint32_t kNoSlot = UINT32_MAX;
-  static constexpr uint32_t kChunkItems = 256;
-  static constexpr uint32_t kChunkMask = kChunkItems - 1;
-  T& At(uint32_t slot) { return chunks_[slot / kChunkItems][slot & kChunkMask]; }
   VirtualClock clock_;
   uint64_t next_seq_ = 0;
   std::vector<Key> heap_;  // a min-heap (std::greater)
-  // The items by slot, in chunks of kChunkItems that never move, so that the item PopUntil
-  // handed out stays put when Schedule() adds a chunk. A free slot holds a handled (possibly
-  // moved-from) item.
-  std::vector<std::unique_ptr<T[]>> chunks_;
-  uint32_t slots_ = 0;          // slots made so far
+  // The items by slot. They never move, so the item PopUntil handed out stays put when
+  // Schedule() adds slots. A free slot holds a handled (possibly moved-from) item.
+  StableSlots<T> items_;
   std::vector<uint32_t> free_;  // slots to reuse
   uint32_t popped_ = kNoSlot;   // the slot PopUntil handed out: free from the next PopUntil
 };
