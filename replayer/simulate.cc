@@ -1,5 +1,8 @@
 #include "replayer/simulate.h"
 
+#include <memory>
+#include <optional>
+
 namespace td::replayer {
 namespace {
 
@@ -62,19 +65,25 @@ Result<SessionResult> Simulate(const SimulateOptions& options, MarketSource& sou
   header.created = t0;
   header.session_kind = "simulate";
   header.instruments = source.instruments();
-  auto writer =
-      journal::JournalWriter::Create(options.out_dir, header, DeterministicWriterOptions());
-  if (!writer.ok()) return writer.status();
+  std::unique_ptr<journal::JournalWriter> writer;
+  NullSink null_sink;
+  std::optional<JournalSink> journal_sink;
+  RecordSink* sink = &null_sink;
+  if (!options.out_dir.empty()) {
+    auto w = journal::JournalWriter::Create(options.out_dir, header, DeterministicWriterOptions());
+    if (!w.ok()) return w.status();
+    writer = std::move(*w);
+    sink = &journal_sink.emplace(writer.get());
+  }
 
-  JournalSink sink(writer->get());
-  auto session = SimSession::Create(*config, header.instruments, options.seed, t0, &sink);
+  auto session = SimSession::Create(*config, header.instruments, options.seed, t0, sink);
   if (!session.ok()) return session.status();
   (*session)->Start();
   const Timestamp end = options.duration.ns > 0 ? t0 + options.duration : Timestamp::Max();
   (*session)->Run(peeked, end);
   SessionResult result = (*session)->Finish();
   TD_RETURN_IF_ERROR(source.status());
-  TD_RETURN_IF_ERROR((*writer)->Close());
+  if (writer != nullptr) TD_RETURN_IF_ERROR(writer->Close());
   return result;
 }
 

@@ -22,8 +22,10 @@ struct SimulateOptions {
   std::string config_text;    // engine + scenario TOML, with the engine selection in it
   std::string config_origin;  // file name, for messages
   uint64_t seed = 0;
-  Duration duration;    // 0: until the market data ends (+ kDrainAfterMarket)
-  std::string out_dir;  // the journal to create
+  Duration duration;  // 0: until the market data ends (+ kDrainAfterMarket)
+  // The journal to create; empty: none (the engine, venue and links alone, as `bench
+  // simulate --no-journal` measures them).
+  std::string out_dir;
 };
 
 // Records a session's inputs and outputs into a journal writer (run with kBlock

@@ -12,9 +12,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <memory>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -37,7 +37,7 @@ using Clock = std::chrono::steady_clock;
 constexpr char kLobsterStem[] = "/lobster/GOOG_2012-06-21_34200000_57600000_";
 
 struct SimBenchOptions {
-  std::string market;     // a journal; empty: import the LOBSTER GOOG level-10 day
+  std::string market;  // a journal; empty: import the LOBSTER GOOG level-10 day
   std::string data_dir = TD_DEFAULT_DATA_DIR;
   std::string strategy = "market-maker";
   std::string config;
@@ -68,20 +68,6 @@ Status LoadMarket(const std::string& dir, std::vector<InstrumentDef>* instrument
   return (*source)->status();
 }
 
-Result<replayer::SessionResult> SimulateWithoutJournal(const replayer::SimulateOptions& so,
-                                                       const std::vector<InstrumentDef>& instruments,
-                                                       const std::vector<Event>& records) {
-  Result<replayer::RunConfig> config = replayer::ParseRunConfig(so.config_text, so.config_origin);
-  if (!config.ok()) return config.status();
-  replayer::NullSink sink;
-  auto session = replayer::SimSession::Create(*config, instruments, so.seed, records.front().ts, &sink);
-  if (!session.ok()) return session.status();
-  replayer::MemoryMarketSource source(instruments, records);
-  (*session)->Start();
-  (*session)->Run(source, Timestamp::Max());
-  return (*session)->Finish();
-}
-
 int Run(const SimBenchOptions& o) {
   const fs::path scratch =
       fs::temp_directory_path() / ("tapedeck-bench-simulate-" + std::to_string(::getpid()));
@@ -108,7 +94,8 @@ int Run(const SimBenchOptions& o) {
     }
     market = (scratch / "market").string();
     auto imported = marketdata::ImportLobster(msg, book, market);
-    if (!imported.ok()) return PrintError("bench simulate", imported.status().ToString()), kExitFailed;
+    if (!imported.ok())
+      return PrintError("bench simulate", imported.status().ToString()), kExitFailed;
     market_name = "LOBSTER GOOG 2012-06-21 level 10";
   }
   std::vector<InstrumentDef> instruments;
@@ -137,14 +124,12 @@ int Run(const SimBenchOptions& o) {
     so.config_text = *with;
     so.config_origin = o.config;
     so.seed = o.seed;
-    so.out_dir = (scratch / ("run-" + std::to_string(run))).string();
+    if (!o.no_journal) so.out_dir = (scratch / ("run-" + std::to_string(run))).string();
     replayer::MemoryMarketSource source(instruments, records);
     const double process0 = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
     const double thread0 = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
     const auto t0 = Clock::now();
-    Result<replayer::SessionResult> r =
-        o.no_journal ? SimulateWithoutJournal(so, instruments, records)
-                     : replayer::Simulate(so, source);
+    Result<replayer::SessionResult> r = replayer::Simulate(so, source);
     const auto t1 = Clock::now();
     const double thread_cpu = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - thread0;
     const double process_cpu = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process0;
@@ -204,9 +189,11 @@ int Run(const SimBenchOptions& o) {
              o.strategy, o.seed, o.runs);
   fmt::print("  market events   {}   engine inputs {}   outputs {}   fills {}\n", records.size(),
              last.inputs, last.outputs, last.venue.fills);
-  fmt::print("  simulate        {:.3f} s: {:.2f} M market events/s ({:.2f} M journaled records/s); "
-             "median {:.2f} M/s\n",
-             best, n / best / 1e6, records_journaled / best / 1e6, n / median / 1e6);
+  fmt::print(
+      "  simulate        {:.3f} s: {:.2f} M market events/s ({:.2f} M {} records/s); "
+      "median {:.2f} M/s\n",
+      best, n / best / 1e6, records_journaled / best / 1e6,
+      o.no_journal ? "engine input and output" : "journaled", n / median / 1e6);
   fmt::print("  CPU, median     simulating thread {:.3f} s, journal writer {:.3f} s\n",
              Median(main_cpu_s), Median(other_cpu_s));
   if (!o.no_journal) {
