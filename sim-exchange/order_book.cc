@@ -854,12 +854,17 @@ struct OrderBook::Impl {
     return v;
   }
 
+  // The i-th best level of a side's vector (the best is at the back). REQUIRES: i < v.size().
+  const Level& NthBest(const std::vector<LevelRef>& v, size_t i) const {
+    return levels[v[v.size() - 1 - i].level];
+  }
+
   size_t Levels(Side side, size_t n, LevelView* out) const {
     if (side != Side::kBuy && side != Side::kSell) return 0;
     const std::vector<LevelRef>& v = sides[SideIndex(side)];
     const size_t k = std::min(n, v.size());
     for (size_t i = 0; i < k; ++i) {
-      const Level& lv = levels[v[v.size() - 1 - i].level];  // the best level is at the back
+      const Level& lv = NthBest(v, i);
       out[i] = LevelView{Price{lv.price}, Qty{lv.visible}, lv.count};
     }
     return k;
@@ -870,7 +875,7 @@ struct OrderBook::Impl {
     const std::vector<LevelRef>& v = sides[SideIndex(side)];
     const size_t k = std::min(n, v.size());
     for (size_t i = 0; i < k; ++i) {
-      const Level& lv = levels[v[v.size() - 1 - i].level];  // the best level is at the back
+      const Level& lv = NthBest(v, i);
       int64_t qty = lv.visible;
       uint32_t count = lv.count;
       for (uint32_t oi = lv.ours_head; oi != kNil; oi = orders[oi].ours_next) {
