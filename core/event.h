@@ -430,6 +430,19 @@ std::string_view PayloadKindName(size_t index);
 inline std::string_view KindName(const Event& e) { return PayloadKindName(e.payload.index()); }
 inline constexpr size_t kPayloadKindCount = std::variant_size_v<Payload>;
 
+// The Payload index of kind T: kKindIndex<Fill> == Payload(Fill{}).index().
+namespace internal {
+template <typename T, size_t... I>
+constexpr size_t KindIndexOf(std::index_sequence<I...>) {
+  size_t index = sizeof...(I);
+  (void)((std::is_same_v<T, std::variant_alternative_t<I, Payload>> && (index = I, true)) || ...);
+  return index;
+}
+}  // namespace internal
+template <typename T>  // one of Payload's kinds
+inline constexpr size_t kKindIndex =
+    internal::KindIndexOf<T>(std::make_index_sequence<kPayloadKindCount>{});
+
 // Assigns (copies, or moves from an rvalue) `from` to `*to`: the hot path of handing records
 // around (the journal's ring, the replayer's scheduled items). A payload that already holds
 // the same kind (most of a market-data stream) is assigned in place: for the trivially

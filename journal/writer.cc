@@ -24,8 +24,10 @@ int64_t MonotonicNs() {
 
 // A rough upper estimate of a record's encoded size, to cut blocks near the target size
 // without encoding twice.
+constexpr size_t kFixedRecordBytes = 96;  // Record struct, union pointer, the kind's struct
+
 size_t EstimateBytes(const Event& e) {
-  constexpr size_t kFixed = 96;  // Record struct, union pointer, the kind's struct
+  constexpr size_t kFixed = kFixedRecordBytes;
   return std::visit(
       [](const auto& p) -> size_t {
         using T = std::decay_t<decltype(p)>;
@@ -62,7 +64,11 @@ JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOption
       mask_(options.queue_capacity - 1),
       wake_depth_(std::clamp<uint64_t>(options.queue_capacity / 8, 1, kWakeDepth)),
       ring_(new Slot[options.queue_capacity]),
+      side_(static_cast<Event*>(::operator new(sizeof(Event) * options.queue_capacity))),
+      side_live_(new bool[options.queue_capacity]()),
       encoder_(std::make_unique<schema::BlockEncoder>()) {}
+
+void JournalWriter::SideDeleter::operator()(Event* p) const { ::operator delete(p); }
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(const std::string& dir,
                                                              const JournalHeader& header,
@@ -104,11 +110,49 @@ Status JournalWriter::Start() {
 JournalWriter::~JournalWriter() {
   Status s = Close();
   if (!s.ok()) std::fprintf(stderr, "journal %s: %s\n", dir_.c_str(), s.ToString().c_str());
+  for (size_t i = 0; i < options_.queue_capacity; ++i) {
+    if (side_live_[i]) side_.get()[i].~Event();
+  }
+}
+
+Event& JournalWriter::Side(size_t index) {
+  Event* e = side_.get() + index;
+  if (!side_live_[index]) {
+    new (e) Event();
+    side_live_[index] = true;
+  }
+  return *e;
+}
+
+template <size_t... I>
+void JournalWriter::LoadInline(const Slot& slot, Payload* to, std::index_sequence<I...>) {
+  (void)((slot.kind == I && ([&] {
+            using T = std::variant_alternative_t<I, Payload>;
+            if constexpr (kInline<T>) {
+              T v;
+              std::memcpy(static_cast<void*>(&v), slot.body, sizeof(T));
+              AssignKind(std::move(v), to);
+            }
+          }(), true)) ||
+         ...);
+}
+
+Event& JournalWriter::Load(uint64_t pos) {
+  const Slot& slot = ring_[pos & mask_];
+  Event* e = &scratch_;
+  if (kInlineKinds[slot.kind]) {
+    LoadInline(slot, &scratch_.payload, std::make_index_sequence<kPayloadKindCount>{});
+  } else {
+    e = &Side(pos & mask_);
+  }
+  e->seq = pos + 1;
+  e->ts.ns = slot.ts;
+  return *e;
 }
 
 // ---------------------------------------------------------------- producer
 
-Event* JournalWriter::Reserve(Timestamp ts) {
+JournalWriter::Slot* JournalWriter::Reserve(Timestamp ts) {
   TD_CHECK_MSG(ts.ns >= last_ts_, "journal timestamps must not decrease");
   const uint64_t needed = pending_dropped_ > 0 ? 2 : 1;
   uint64_t h = head_.load(std::memory_order_relaxed);
@@ -133,20 +177,19 @@ Event* JournalWriter::Reserve(Timestamp ts) {
 }
 
 uint64_t JournalWriter::PublishDroppedNote(uint64_t h) {
-  Event& note = ring_[h & mask_];
-  note.seq = next_seq_++;
-  note.ts = dropped_last_ts_;
-  note.payload = RecordsDropped{pending_dropped_, dropped_first_ts_, dropped_last_ts_};
+  Slot& note = ring_[h & mask_];
+  ++next_seq_;
+  note.ts = dropped_last_ts_.ns;
+  Store(RecordsDropped{pending_dropped_, dropped_first_ts_, dropped_last_ts_}, &note);
   last_ts_ = dropped_last_ts_.ns;
   pending_dropped_ = 0;
   head_.store(++h, std::memory_order_release);
   return h;
 }
 
-SeqNo JournalWriter::Publish(Event* slot) {
+SeqNo JournalWriter::Publish(Slot* slot) {
   const SeqNo seq = next_seq_++;
-  slot->seq = seq;
-  last_ts_ = slot->ts.ns;
+  last_ts_ = slot->ts;
   const uint64_t h = head_.load(std::memory_order_relaxed) + 1;
   head_.store(h, std::memory_order_release);
   const uint64_t depth = h - cached_tail_;
@@ -210,13 +253,20 @@ uint64_t JournalWriter::CountForBlock(uint64_t tail, uint64_t available) {
   size_t bytes = 0;
   uint64_t n = 0;
   while (n < available && n < kMaxBlockRecords / 2 && bytes < options_.block_target_bytes) {
-    Event& e = ring_[(tail + n) & mask_];
+    Slot& slot = ring_[(tail + n) & mask_];
+    if (kInlineKinds[slot.kind]) {  // a fixed-size kind: no need to look at it
+      bytes += kFixedRecordBytes;
+      ++n;
+      continue;
+    }
+    Event& e = Side((tail + n) & mask_);
     size_t size = EstimateBytes(e);
     if (size > kMaxRecordBytes) {
       // Too big to journal: say so in its place (same sequence number and time).
       e.payload = Annotation{"record of kind " + std::string(KindName(e)) +
                              " not journaled: about " + std::to_string(size) +
                              " bytes exceeds the limit of " + std::to_string(kMaxRecordBytes)};
+      slot.kind = static_cast<uint8_t>(kKindIndex<Annotation>);
       size = EstimateBytes(e);
     }
     bytes += size;
@@ -281,15 +331,15 @@ void JournalWriter::Run() {
 
 Status JournalWriter::WriteBlock(uint64_t from, uint64_t count) {
   encoder_->Begin(count);
-  for (uint64_t i = 0; i < count; ++i) encoder_->Add(ring_[(from + i) & mask_]);
+  for (uint64_t i = 0; i < count; ++i) encoder_->Add(Load(from + i));
   std::span<const uint8_t> raw = encoder_->Finish();
   if (raw.size() > options_.block_target_bytes * 2 + kMaxRecordBytes && count > 1) {
     // The size estimate was far off: split rather than write an oversized block.
     TD_RETURN_IF_ERROR(WriteBlock(from, count / 2));
     return WriteBlock(from + count / 2, count - count / 2);
   }
-  const Event& first = ring_[from & mask_];
-  const Event& last = ring_[(from + count - 1) & mask_];
+  const Slot& first = ring_[from & mask_];
+  const Slot& last = ring_[(from + count - 1) & mask_];
   if (segment_.size() > kSegmentHeaderBytes + header_message_.size() + 8 &&
       segment_.size() + kBlockHeaderBytes + raw.size() > options_.segment_max_bytes) {
     TD_RETURN_IF_ERROR(SyncIfDue(options_.durability != Durability::kNone));
@@ -304,9 +354,9 @@ Status JournalWriter::WriteBlock(uint64_t from, uint64_t count) {
   SealInput in;
   in.raw_payload = raw;
   in.record_count = static_cast<uint32_t>(count);
-  in.first_seq = first.seq;
-  in.first_ts = first.ts.ns;
-  in.last_ts = last.ts.ns;
+  in.first_seq = from + 1;
+  in.first_ts = first.ts;
+  in.last_ts = last.ts;
   in.prev_chain = chain_;
   in.compress = options_.compress;
   const BlockHeader h = SealBlock(in, out_);

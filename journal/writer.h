@@ -16,10 +16,12 @@
 //   Status s = (*w)->Close();
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +29,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "core/event.h"
 #include "core/status.h"
@@ -95,13 +98,13 @@ class JournalWriter {
   // `payload` is one of Payload's kinds, or a Payload.
   template <typename T>
   SeqNo Append(Timestamp ts, const T& payload) {
-    Event* slot = Reserve(ts);
+    Slot* slot = Reserve(ts);
     if (slot == nullptr) return 0;
-    slot->ts = ts;
+    slot->ts = ts.ns;
     if constexpr (std::is_same_v<T, Payload>) {
-      AssignPayload(payload, &slot->payload);
+      StoreByIndex(payload, slot, std::make_index_sequence<kPayloadKindCount>{});
     } else {
-      AssignKind(payload, &slot->payload);  // no Payload made of it on the way
+      Store(payload, slot);  // no Payload made of it on the way
     }
     return Publish(slot);
   }
@@ -119,10 +122,56 @@ class JournalWriter {
   uint64_t last_chain() const;
 
  private:
+  // A ring slot, on its own two cache lines. A kind that is trivially copyable (market data,
+  // the order messages, timers, checkpoints: all but the few that own strings or vectors) is
+  // copied into `body` as bytes: a record costs the producer a copy of its struct, not a
+  // variant assignment. A kind that owns memory lives in the side ring at the slot's index,
+  // assigned in place so that its strings keep their capacity. The record's sequence number is
+  // not stored: slot position p (counted from 0 since the start) holds sequence number p + 1.
+  static constexpr size_t kSlotBody = 112;
+  struct alignas(64) Slot {
+    int64_t ts;
+    uint8_t kind;  // the Payload index
+    alignas(8) unsigned char body[kSlotBody];
+  };
+  static_assert(sizeof(Slot) == 128);
+  template <typename T>
+  static constexpr bool kInline = std::is_trivially_copyable_v<T> && sizeof(T) <= kSlotBody &&
+                                  alignof(T) <= 8;
+
+  static constexpr std::array<bool, kPayloadKindCount> kInlineKinds =
+      []<size_t... I>(std::index_sequence<I...>) {
+    return std::array<bool, kPayloadKindCount>{kInline<std::variant_alternative_t<I, Payload>>...};
+  }
+  (std::make_index_sequence<kPayloadKindCount>{});
+
+  template <typename T>
+  void Store(const T& payload, Slot* slot) {
+    slot->kind = static_cast<uint8_t>(kKindIndex<T>);
+    if constexpr (kInline<T>) {
+      std::memcpy(slot->body, &payload, sizeof(T));
+    } else {
+      AssignKind(payload, &Side(static_cast<size_t>(slot - ring_.get())).payload);
+    }
+  }
+  template <size_t... I>
+  void StoreByIndex(const Payload& payload, Slot* slot, std::index_sequence<I...>) {
+    const size_t kind = payload.index();
+    (void)((kind == I && (Store(*std::get_if<I>(&payload), slot), true)) || ...);
+  }
+  // Copies the inline record in `slot` into `*to`.
+  template <size_t... I>
+  static void LoadInline(const Slot& slot, Payload* to, std::index_sequence<I...>);
+  // The side ring's event at `index`, constructed at its first use (most runs never use it).
+  Event& Side(size_t index);
+  // The record at ring position `pos` as an Event (an inline kind is copied into `scratch_`);
+  // valid until the next call. Journal thread only.
+  Event& Load(uint64_t pos);
+
   JournalWriter(std::string dir, JournalHeader header, WriterOptions options);
   Status Start();
-  Event* Reserve(Timestamp ts);
-  SeqNo Publish(Event* slot);
+  Slot* Reserve(Timestamp ts);
+  SeqNo Publish(Slot* slot);
   uint64_t PublishDroppedNote(uint64_t head);
   bool WaitForSpace(uint64_t head, uint64_t needed);
   void Wake();
@@ -143,11 +192,16 @@ class JournalWriter {
   const uint64_t mask_;
   // The producer wakes a sleeping journal thread once this many events wait.
   const uint64_t wake_depth_;
-  // A ring slot on its own cache lines (an Event is two of them): a slot is written by the
-  // producer and read by the journal thread, so one that straddled a third line would move
-  // that line between the cores too.
-  struct alignas(64) Slot : Event {};
+  // Slots are written by the producer and read by the journal thread; their bytes are not
+  // initialized (a slot is read only once written).
   std::unique_ptr<Slot[]> ring_;
+  // The side ring: raw storage for queue_capacity events, side_live_[i] once the i-th is
+  // constructed. Its pages are touched only by the kinds that use it.
+  struct SideDeleter {
+    void operator()(Event* p) const;
+  };
+  std::unique_ptr<Event, SideDeleter> side_;
+  std::unique_ptr<bool[]> side_live_;
 
   // Producer side.
   alignas(64) std::atomic<uint64_t> head_{0};  // next slot to fill
@@ -176,6 +230,7 @@ class JournalWriter {
   uint32_t segment_index_ = 0;
   uint64_t chain_ = 0;
   std::vector<uint8_t> out_;  // the block being sealed (only grows)
+  Event scratch_;             // Load()'s copy of an inline record
   std::vector<SegmentInfo> index_segments_;
   std::vector<IndexEntry> index_blocks_;
   int64_t last_sync_ns_ = 0;
