@@ -262,6 +262,52 @@ TEST(JournalWriter, EmptyJournalIsValid) {
 
 // A blocking producer that fills a queue smaller than a block must not wait for the linger
 // (a simulation's is a year): a full queue is written at once, as a block of its own.
+// A fixed-size kind is copied into its ring slot as bytes; a kind that owns memory goes to
+// the side ring at the same index. Slots taken in turn by either, over many trips around a
+// small ring, each read back as appended: typed appends and Payload appends alike.
+TEST(JournalWriter, KindsOfEitherStorageTakeTurnsInTheSameSlots) {
+  const std::string dir = MakeTempDir("slots") + "/j";
+  WriterOptions o = SmallBlocks();
+  o.queue_capacity = 4;
+  auto w = JournalWriter::Create(dir, testing::TestHeader(), o);
+  ASSERT_TRUE(w.ok());
+  std::vector<Event> appended;
+  for (uint64_t i = 1; i <= 3000; ++i) {
+    const Timestamp ts{static_cast<int64_t>(i)};
+    Payload p;
+    switch (i % 5) {
+      case 0:
+        p = WireMessage{1, WireDirection::kInbound, std::string(i % 300, 'w')};
+        break;
+      case 1:
+        p = L1Quote{1, {Price{100}, Qty{static_cast<int64_t>(i)}}, {Price{101}, Qty{2}}, i, ts, ts};
+        break;
+      case 2:
+        p = Annotation{"note " + std::to_string(i)};
+        break;
+      case 3:
+        p = Fill{i,          i,      i,      1,      Side::kBuy,
+                 Price{100}, Qty{1}, Qty{1}, Qty{0}, Liquidity::kTaker,
+                 Money{3},   ts};
+        break;
+      default:
+        p = L2Snapshot{1, i, {{Price{99}, Qty{static_cast<int64_t>(i)}}}, {}, ts, ts};
+    }
+    appended.push_back(Event{i, ts, p});
+    if (i % 2 == 0) {
+      ASSERT_EQ((*w)->Append(ts, p), i);
+    } else {
+      ASSERT_EQ(std::visit([&](const auto& kind) { return (*w)->Append(ts, kind); }, p), i);
+    }
+  }
+  ASSERT_TRUE((*w)->Close().ok());
+  Status s;
+  std::vector<Event> back = ReadAll(dir, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(back.size(), appended.size());
+  for (size_t i = 0; i < back.size(); ++i) ASSERT_EQ(back[i], appended[i]) << i;
+}
+
 TEST(JournalWriter, FullQueueSmallerThanABlockIsWrittenWithoutWaitingForTheLinger) {
   const std::string dir = MakeTempDir("full") + "/j";
   WriterOptions o;
