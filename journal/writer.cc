@@ -152,7 +152,7 @@ Event& JournalWriter::Load(uint64_t pos) {
 
 // ---------------------------------------------------------------- producer
 
-JournalWriter::Slot* JournalWriter::Reserve(Timestamp ts) {
+JournalWriter::Slot* JournalWriter::ReserveSlow(Timestamp ts) {
   TD_CHECK_MSG(ts.ns >= last_ts_, "journal timestamps must not decrease");
   const uint64_t needed = pending_dropped_ > 0 ? 2 : 1;
   uint64_t h = head_.load(std::memory_order_relaxed);
@@ -187,25 +187,21 @@ uint64_t JournalWriter::PublishDroppedNote(uint64_t h) {
   return h;
 }
 
-SeqNo JournalWriter::Publish(Slot* slot) {
-  const SeqNo seq = next_seq_++;
-  last_ts_ = slot->ts;
-  const uint64_t h = head_.load(std::memory_order_relaxed) + 1;
-  head_.store(h, std::memory_order_release);
-  const uint64_t depth = h - cached_tail_;
-  if (depth > queue_high_water_.load(std::memory_order_relaxed)) {
-    queue_high_water_.store(static_cast<uint32_t>(depth), std::memory_order_relaxed);
-  }
+void JournalWriter::NewHighWater(uint64_t depth) {
+  high_water_ = depth;
+  queue_high_water_.store(static_cast<uint32_t>(depth), std::memory_order_relaxed);
+}
+
+void JournalWriter::MaybeWake(uint64_t head) {
   // Waking the journal thread takes a syscall: it is done only once a batch is waiting (a
   // sleeping journal thread also wakes by itself within the linger), so a slow stream of
   // events costs no syscall per event on this thread.
   // (cached_tail_ may be far behind: the depth that counts is the sleeping thread's, whose
   // tail does not move while it sleeps.)
-  if (consumer_sleeping_.load(std::memory_order_relaxed) &&
-      h - tail_.load(std::memory_order_relaxed) >= wake_at_depth_.load(std::memory_order_relaxed)) {
+  if (head - tail_.load(std::memory_order_relaxed) >=
+      wake_at_depth_.load(std::memory_order_relaxed)) {
     Wake();
   }
-  return seq;
 }
 
 bool JournalWriter::WaitForSpace(uint64_t head, uint64_t needed) {

@@ -170,8 +170,28 @@ class JournalWriter {
 
   JournalWriter(std::string dir, JournalHeader header, WriterOptions options);
   Status Start();
-  Slot* Reserve(Timestamp ts);
-  SeqNo Publish(Slot* slot);
+  // The slot for the next record: inlined for the common case (room in the ring, no loss to
+  // report, no write error), ReserveSlow for the rest.
+  Slot* Reserve(Timestamp ts) {
+    const uint64_t h = head_.load(std::memory_order_relaxed);
+    if (ts.ns >= last_ts_ && h - cached_tail_ < options_.queue_capacity && pending_dropped_ == 0 &&
+        !failed_.load(std::memory_order_relaxed)) [[likely]] {
+      return &ring_[h & mask_];
+    }
+    return ReserveSlow(ts);
+  }
+  Slot* ReserveSlow(Timestamp ts);
+  SeqNo Publish(Slot* slot) {
+    const SeqNo seq = next_seq_++;
+    last_ts_ = slot->ts;
+    const uint64_t h = head_.load(std::memory_order_relaxed) + 1;
+    head_.store(h, std::memory_order_release);
+    if (h - cached_tail_ > high_water_) NewHighWater(h - cached_tail_);
+    if (consumer_sleeping_.load(std::memory_order_relaxed)) MaybeWake(h);
+    return seq;
+  }
+  void NewHighWater(uint64_t depth);
+  void MaybeWake(uint64_t head);
   uint64_t PublishDroppedNote(uint64_t head);
   bool WaitForSpace(uint64_t head, uint64_t needed);
   void Wake();
@@ -207,6 +227,7 @@ class JournalWriter {
   alignas(64) std::atomic<uint64_t> head_{0};  // next slot to fill
   uint64_t cached_tail_ = 0;
   SeqNo next_seq_ = 1;
+  uint64_t high_water_ = 0;  // the deepest queue seen; queue_high_water_ is its copy for stats()
   int64_t last_ts_ = INT64_MIN;
   uint64_t pending_dropped_ = 0;
   Timestamp dropped_first_ts_, dropped_last_ts_;
