@@ -63,7 +63,8 @@ JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOption
       options_(options),
       mask_(options.queue_capacity - 1),
       wake_depth_(std::clamp<uint64_t>(options.queue_capacity / 8, 1, kWakeDepth)),
-      ring_(new Slot[options.queue_capacity]),
+      ring_(new Slot[options.queue_capacity]()),  // zeroed: its pages are faulted in here, not on
+                                                  // the hot path
       side_(static_cast<Event*>(::operator new(sizeof(Event) * options.queue_capacity))),
       side_live_(new bool[options.queue_capacity]()),
       encoder_(std::make_unique<schema::BlockEncoder>()) {}

@@ -212,8 +212,8 @@ class JournalWriter {
   const uint64_t mask_;
   // The producer wakes a sleeping journal thread once this many events wait.
   const uint64_t wake_depth_;
-  // Slots are written by the producer and read by the journal thread; their bytes are not
-  // initialized (a slot is read only once written).
+  // Slots are written by the producer and read by the journal thread. The ring is zeroed when
+  // made, so that its pages are in memory before the first Append, not faulted in by it.
   std::unique_ptr<Slot[]> ring_;
   // The side ring: raw storage for queue_capacity events, side_live_[i] once the i-th is
   // constructed. Its pages are touched only by the kinds that use it.
