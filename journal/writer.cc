@@ -23,11 +23,12 @@ int64_t MonotonicNs() {
 }
 
 // A rough upper estimate of a record's encoded size, to cut blocks near the target size
-// without encoding twice.
-constexpr size_t kFixedRecordBytes = 96;  // Record struct, union pointer, the kind's struct
+// without encoding twice. Every kind whose estimate is not kFixed owns a string or a vector,
+// so it is never stored inline in a ring slot: CountForBlock counts an inline record as kFixed
+// without looking at it.
+constexpr size_t kFixed = 96;  // Record struct, union pointer, the kind's struct
 
 size_t EstimateBytes(const Event& e) {
-  constexpr size_t kFixed = kFixedRecordBytes;
   return std::visit(
       [](const auto& p) -> size_t {
         using T = std::decay_t<decltype(p)>;
@@ -63,8 +64,7 @@ JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOption
       options_(options),
       mask_(options.queue_capacity - 1),
       wake_depth_(std::clamp<uint64_t>(options.queue_capacity / 8, 1, kWakeDepth)),
-      ring_(new Slot[options.queue_capacity]()),  // zeroed: its pages are faulted in here, not on
-                                                  // the hot path
+      ring_(new Slot[options.queue_capacity]()),
       side_(static_cast<Event*>(::operator new(sizeof(Event) * options.queue_capacity))),
       side_live_(new bool[options.queue_capacity]()),
       encoder_(std::make_unique<schema::BlockEncoder>()) {}
@@ -252,7 +252,7 @@ uint64_t JournalWriter::CountForBlock(uint64_t tail, uint64_t available) {
   while (n < available && n < kMaxBlockRecords / 2 && bytes < options_.block_target_bytes) {
     Slot& slot = ring_[(tail + n) & mask_];
     if (kInlineKinds[slot.kind]) {  // a fixed-size kind: no need to look at it
-      bytes += kFixedRecordBytes;
+      bytes += kFixed;
       ++n;
       continue;
     }
