@@ -139,8 +139,8 @@ class OrderManager {
   std::vector<uint32_t> free_records_;
   // Any id of a chain (its key, replace and cancel-request ids) -> its record. Looked up on
   // every venue message and strategy query, never iterated (open_ gives the deterministic
-  // order).
-  IdIndex ids_{1024};
+  // order). The ids are the engine's own, handed out by counting.
+  IdIndex ids_{1024, IdKeys::kSequential};
   // Keys of the orders not terminal, ascending: Open() walks these, not every order kept.
   // An order opens only in AddNew and closes only in Close. A sorted vector: a handful of
   // open orders, and keys are given in increasing order, so an insert lands at the back.

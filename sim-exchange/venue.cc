@@ -95,9 +95,10 @@ struct SimVenue::Impl {
   std::vector<Order> orders;
   // Every ClOrdId of ours, in arrival order (never removed), found through cl_index: a
   // lookup on every command and status look, where a tree walk cost more than the venue's
-  // other work. StateDigest sorts a copy by ClOrdId.
+  // other work. StateDigest sorts a copy by ClOrdId. ClOrdIds are counted out (by the
+  // engine, or by the FIX order entry that interns a client's ClOrdID texts).
   std::vector<ClEntry> cl_ids;
-  IdIndex cl_index{1024};
+  IdIndex cl_index{1024, IdKeys::kSequential};
   uint64_t next_order_n = 1;
   uint64_t next_synthetic_n = 1;
   ExecId next_exec_id = 1;

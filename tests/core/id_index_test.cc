@@ -46,9 +46,11 @@ TEST(IdIndex, GrowsPastItsInitialCapacity) {
   EXPECT_EQ(index.size(), 10'000u);
 }
 
-TEST(IdIndex, MatchesUnorderedMapUnderRandomInsertsAndErases) {
+class IdIndexKeys : public ::testing::TestWithParam<IdKeys> {};
+
+TEST_P(IdIndexKeys, MatchesUnorderedMapUnderRandomInsertsAndErases) {
   Rng rng(TestSeed());
-  IdIndex index(16);
+  IdIndex index(16, GetParam());
   std::unordered_map<uint64_t, uint32_t> ref;
   std::vector<uint64_t> keys;
   for (int op = 0; op < 200'000; ++op) {
@@ -77,6 +79,37 @@ TEST(IdIndex, MatchesUnorderedMapUnderRandomInsertsAndErases) {
     }
   }
 }
+
+// The engine's use: ids counted out, looked up while recent, dropped oldest first, with the
+// window of live ids wrapping the table many times over; and keys that collide at one home.
+TEST_P(IdIndexKeys, SequentialIdsInASlidingWindow) {
+  IdIndex index(64, GetParam());
+  constexpr uint64_t kWindow = 100;
+  for (uint64_t id = 1; id <= 20'000; ++id) {
+    index.Insert(id, static_cast<uint32_t>(id));
+    if (id > kWindow) index.Erase(id - kWindow);
+    if (id % 97 == 0) {
+      for (uint64_t k = id > kWindow ? id - kWindow + 1 : 1; k <= id; ++k) {
+        ASSERT_EQ(index.Find(k), k) << "key " << k;
+      }
+      ASSERT_EQ(index.Find(id - kWindow), kIdIndexNone);  // dropped (or, early on, never there)
+      ASSERT_EQ(index.Find(id + 1), kIdIndexNone);
+    }
+  }
+  EXPECT_EQ(index.size(), kWindow);
+  // Keys a table's capacity apart share a home slot under kSequential: slower, still right.
+  IdIndex strided(16, GetParam());
+  for (uint32_t k = 0; k < 200; ++k) strided.Insert(uint64_t{k} << 20, k);
+  for (uint32_t k = 0; k < 200; k += 2) strided.Erase(uint64_t{k} << 20);
+  for (uint32_t k = 0; k < 200; ++k) {
+    ASSERT_EQ(strided.Find(uint64_t{k} << 20), k % 2 == 0 ? kIdIndexNone : k) << k;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Keys, IdIndexKeys, ::testing::Values(IdKeys::kSpread, IdKeys::kSequential),
+                         [](const auto& info) {
+                           return info.param == IdKeys::kSpread ? "Spread" : "Sequential";
+                         });
 
 TEST(IdIndexDeathTest, EraseOfAnAbsentKeyAborts) {
   IdIndex index(4);
