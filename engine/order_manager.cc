@@ -92,11 +92,7 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   } else {
     index = free_records_.back();
     free_records_.pop_back();
-    // A fresh record, keeping the storage of its ids.
-    std::vector<ClOrdId> ids = std::move(records_[index].ids);
-    ids.clear();
     records_[index] = OrderRecord{};
-    records_[index].ids = std::move(ids);
   }
   OrderRecord& r = records_[index];
   r.s.cl_ord_id = o.cl_ord_id;
@@ -111,7 +107,6 @@ OrderRecord& OrderManager::AddNew(const NewOrder& o, Timestamp now) {
   r.s.status = OrdStatus::kPendingNew;
   r.s.sent = now;
   r.s.last_update = now;
-  r.ids.reserve(kExpectedIdsPerOrder);  // a reused record keeps its storage: no-op
   r.ids.push_back(o.cl_ord_id);
   ids_.Insert(o.cl_ord_id, index);
   open_.insert(std::lower_bound(open_.begin(), open_.end(), o.cl_ord_id), o.cl_ord_id);
@@ -189,9 +184,9 @@ void OrderManager::Prune() {
     closed_fifo_.pop_front();
     const uint32_t index = ids_.Find(key);
     if (index == kIdIndexNone || records_[index].s.orig_cl_ord_id != key) continue;
-    for (ClOrdId id : records_[index].ids) {
+    records_[index].ids.ForEach([&](ClOrdId id) {
       if (ids_.Find(id) != kIdIndexNone) ids_.Erase(id);
-    }
+    });
     free_records_.push_back(index);
   }
 }

@@ -26,6 +26,7 @@
 // kMaxClosedOrders closed orders are kept (oldest closed dropped first).
 #pragma once
 
+#include <array>
 #include <deque>
 #include <set>
 #include <vector>
@@ -40,8 +41,33 @@ namespace td::engine::internal {
 
 inline constexpr size_t kMaxSeenExecIds = 1 << 18;
 inline constexpr size_t kMaxClosedOrders = 1 << 14;
-// The ids most orders get: their own and one cancel or replace (OrderRecord::ids' first size).
+// The ids most orders get: their own and one cancel or replace (kept inline in AliasIds).
 inline constexpr size_t kExpectedIdsPerOrder = 2;
+
+// The ids of one order's chain (its own, its cancel requests', its replaces'), for pruning:
+// almost always two, kept inline, so that a new order costs no allocation; more spill to the
+// heap.
+class AliasIds {
+ public:
+  void push_back(ClOrdId id) {
+    if (inline_count_ < kInline) {
+      inline_[inline_count_++] = id;
+    } else {
+      more_.push_back(id);
+    }
+  }
+  template <typename F>
+  void ForEach(F f) const {
+    for (uint32_t i = 0; i < inline_count_; ++i) f(inline_[i]);
+    for (ClOrdId id : more_) f(id);
+  }
+
+ private:
+  static constexpr uint32_t kInline = kExpectedIdsPerOrder;
+  std::array<ClOrdId, kInline> inline_{};
+  uint32_t inline_count_ = 0;
+  std::vector<ClOrdId> more_;
+};
 
 struct OrderRecord {
   OrderState s;
@@ -61,7 +87,7 @@ struct OrderRecord {
     Qty qty;
   };
   std::vector<SentReplace> replaces;
-  std::vector<ClOrdId> ids;  // every alias, for pruning
+  AliasIds ids;  // every alias, for pruning
   // Bookkeeping, not state (not in the digest): whether OrderManager::awaiting_count_ counts
   // this record (see OrderManager::Recount).
   bool counted_awaiting = false;
