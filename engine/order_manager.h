@@ -41,12 +41,9 @@ namespace td::engine::internal {
 
 inline constexpr size_t kMaxSeenExecIds = 1 << 18;
 inline constexpr size_t kMaxClosedOrders = 1 << 14;
-// The ids most orders get: their own and one cancel or replace (kept inline in AliasIds).
-inline constexpr size_t kExpectedIdsPerOrder = 2;
-
-// The ids of one order's chain (its own, its cancel requests', its replaces'), for pruning:
-// almost always two, kept inline, so that a new order costs no allocation; more spill to the
-// heap.
+// The ids of one order's chain (its own, its cancel requests', its replaces'), for pruning.
+// Most orders get two (their own and one cancel or replace): those are kept inline, so that a
+// new order costs no allocation; more spill to the heap.
 class AliasIds {
  public:
   void push_back(ClOrdId id) {
@@ -63,7 +60,7 @@ class AliasIds {
   }
 
  private:
-  static constexpr uint32_t kInline = kExpectedIdsPerOrder;
+  static constexpr uint32_t kInline = 2;
   std::array<ClOrdId, kInline> inline_{};
   uint32_t inline_count_ = 0;
   std::vector<ClOrdId> more_;
