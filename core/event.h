@@ -443,13 +443,24 @@ template <typename T>  // one of Payload's kinds
 inline constexpr size_t kKindIndex =
     internal::KindIndexOf<T>(std::make_index_sequence<kPayloadKindCount>{});
 
+// Calls f(std::type_identity<T>{}), T the Payload kind whose index is `kind` (nothing when
+// there is none): the hot paths' dispatch on a record's kind. A chain of index tests that the
+// compiler turns into one inlined switch, not std::variant's table of function pointers (an
+// indirect call per record).
+template <typename F>
+inline void ForKind(size_t kind, F&& f) {
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    (void)((kind == I && (f(std::type_identity<std::variant_alternative_t<I, Payload>>{}), true)) ||
+           ...);
+  }
+  (std::make_index_sequence<kPayloadKindCount>{});
+}
+
 // Assigns (copies, or moves from an rvalue) `from` to `*to`: the hot path of handing records
 // around (the journal's ring, the replayer's scheduled items). A payload that already holds
 // the same kind (most of a market-data stream) is assigned in place: for the trivially
 // copyable kinds that is a plain copy of the struct, and a string keeps its capacity. Any
-// other has its old kind destroyed and the new one constructed. The kind of a Payload is
-// found by a chain of index tests that the compiler turns into one inlined switch, not
-// std::variant's table of function pointers (an indirect call per record).
+// other has its old kind destroyed and the new one constructed.
 template <typename T>  // one of Payload's kinds
 inline void AssignKind(T&& from, Payload* to) {
   using Kind = std::remove_cvref_t<T>;
@@ -460,18 +471,12 @@ inline void AssignKind(T&& from, Payload* to) {
   }
 }
 
-namespace internal {
-template <typename P, size_t... I>
-inline void AssignByIndex(P&& from, Payload* to, std::index_sequence<I...>) {
-  const size_t kind = from.index();
-  (void)((kind == I && (AssignKind(std::get<I>(std::forward<P>(from)), to), true)) || ...);
-}
-}  // namespace internal
-
 template <typename P>  // a Payload, const or an rvalue
 requires std::is_same_v<std::remove_cvref_t<P>, Payload>
 inline void AssignPayload(P&& from, Payload* to) {
-  internal::AssignByIndex(std::forward<P>(from), to, std::make_index_sequence<kPayloadKindCount>{});
+  ForKind(from.index(), [&](auto kind) {
+    AssignKind(std::get<typename decltype(kind)::type>(std::forward<P>(from)), to);
+  });
 }
 
 }  // namespace td

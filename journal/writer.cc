@@ -125,24 +125,18 @@ Event& JournalWriter::Side(size_t index) {
   return *e;
 }
 
-template <size_t... I>
-void JournalWriter::LoadInline(const Slot& slot, Payload* to, std::index_sequence<I...>) {
-  (void)((slot.kind == I && ([&] {
-            using T = std::variant_alternative_t<I, Payload>;
-            if constexpr (kInline<T>) {
-              T v;
-              std::memcpy(static_cast<void*>(&v), slot.body, sizeof(T));
-              AssignKind(std::move(v), to);
-            }
-          }(), true)) ||
-         ...);
-}
-
 Event& JournalWriter::Load(uint64_t pos) {
   const Slot& slot = ring_[pos & mask_];
   Event* e = &scratch_;
   if (kInlineKinds[slot.kind]) {
-    LoadInline(slot, &scratch_.payload, std::make_index_sequence<kPayloadKindCount>{});
+    ForKind(slot.kind, [&](auto kind) {
+      using T = typename decltype(kind)::type;
+      if constexpr (kInline<T>) {
+        T v;
+        std::memcpy(static_cast<void*>(&v), slot.body, sizeof(T));
+        AssignKind(std::move(v), &scratch_.payload);
+      }
+    });
   } else {
     e = &Side(pos & mask_);
   }

@@ -102,7 +102,9 @@ class JournalWriter {
     if (slot == nullptr) return 0;
     slot->ts = ts.ns;
     if constexpr (std::is_same_v<T, Payload>) {
-      StoreByIndex(payload, slot, std::make_index_sequence<kPayloadKindCount>{});
+      ForKind(payload.index(), [&](auto kind) {
+        Store(*std::get_if<typename decltype(kind)::type>(&payload), slot);
+      });
     } else {
       Store(payload, slot);  // no Payload made of it on the way
     }
@@ -154,14 +156,6 @@ class JournalWriter {
       AssignKind(payload, &Side(static_cast<size_t>(slot - ring_.get())).payload);
     }
   }
-  template <size_t... I>
-  void StoreByIndex(const Payload& payload, Slot* slot, std::index_sequence<I...>) {
-    const size_t kind = payload.index();
-    (void)((kind == I && (Store(*std::get_if<I>(&payload), slot), true)) || ...);
-  }
-  // Copies the inline record in `slot` into `*to`.
-  template <size_t... I>
-  static void LoadInline(const Slot& slot, Payload* to, std::index_sequence<I...>);
   // The side ring's event at `index`, constructed at its first use (most runs never use it).
   Event& Side(size_t index);
   // The record at ring position `pos` as an Event (an inline kind is copied into `scratch_`);
