@@ -7,8 +7,8 @@
 
 #include "journal/block.h"
 #include "journal/writer.h"
-#include "schema/codec.h"
 #include "marketdata/synthetic.h"
+#include "schema/codec.h"
 
 namespace td::journal {
 namespace {
@@ -54,9 +54,10 @@ BENCHMARK(BM_JournalAppend);
 
 void BM_BlockEncode(benchmark::State& state) {
   const std::vector<Event> events = MakeEvents(kBlockRecords);
-  schema::BlockEncoder enc;
+  schema::BlockEncoder enc(schema::BlockLayout::kColumns);  // the layout the writer writes
+  const schema::KindCounts counts = schema::CountKinds(events);
   for (auto _ : state) {
-    enc.Begin(events.size());
+    enc.Begin(counts);
     for (const Event& e : events) enc.Add(e);
     benchmark::DoNotOptimize(enc.Finish().data());
   }
@@ -65,22 +66,23 @@ void BM_BlockEncode(benchmark::State& state) {
 BENCHMARK(BM_BlockEncode);
 
 std::vector<uint8_t> SealedBlock(const std::vector<Event>& events, size_t* raw_bytes) {
-  schema::BlockEncoder enc;
-  enc.Begin(events.size());
+  schema::BlockEncoder enc(schema::BlockLayout::kColumns);
+  enc.Begin(schema::CountKinds(events));
   for (const Event& e : events) enc.Add(e);
   std::span<const uint8_t> raw = enc.Finish();
   *raw_bytes = raw.size();
   std::vector<uint8_t> out(SealedBytesMax(raw.size()));
-  SealInput in{raw, static_cast<uint32_t>(events.size()), 1, events.front().ts.ns,
-               events.back().ts.ns, 0, true};
+  SealInput in{
+      raw, static_cast<uint32_t>(events.size()), 1, events.front().ts.ns, events.back().ts.ns, 0,
+      true};
   out.resize(kBlockHeaderBytes + SealBlock(in, out).stored_bytes);
   return out;
 }
 
 void BM_BlockSealLz4(benchmark::State& state) {
   const std::vector<Event> events = MakeEvents(kBlockRecords);
-  schema::BlockEncoder enc;
-  enc.Begin(events.size());
+  schema::BlockEncoder enc(schema::BlockLayout::kColumns);
+  enc.Begin(schema::CountKinds(events));
   for (const Event& e : events) enc.Add(e);
   const std::span<const uint8_t> raw_span = enc.Finish();
   const std::vector<uint8_t> raw(raw_span.begin(), raw_span.end());

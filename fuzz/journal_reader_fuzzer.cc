@@ -24,8 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (check.fault != td::journal::BlockFault::kNone) __builtin_trap();  // scan said valid
     (void)td::journal::OpenBlock(check.view, &scratch, &events);
   }
-  // The codec alone, on the raw bytes, as a payload and as a header.
+  // The codec alone, on the raw bytes, as a payload of either layout and as a header.
   (void)td::schema::DecodeBlock(bytes, &events);
+  (void)td::schema::DecodeBlock(bytes, td::schema::BlockLayout::kColumns, 1, &events);
   (void)td::schema::DecodeHeader(bytes);
   return 0;
 }

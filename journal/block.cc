@@ -9,6 +9,9 @@
 
 namespace td::journal {
 
+static_assert(static_cast<uint16_t>(schema::BlockLayout::kRecords) == 1 &&
+              static_cast<uint16_t>(schema::BlockLayout::kColumns) == kBlockVersion);
+
 size_t SealedBytesMax(size_t raw_bytes) {
   TD_CHECK(raw_bytes <= kMaxBlockRawBytes);
   return kBlockHeaderBytes + static_cast<size_t>(LZ4_compressBound(static_cast<int>(raw_bytes)));
@@ -18,12 +21,14 @@ BlockHeader SealBlock(const SealInput& in, std::span<uint8_t> out) {
   TD_CHECK(!in.raw_payload.empty() && in.raw_payload.size() <= kMaxBlockRawBytes);
   TD_CHECK(in.record_count > 0 && in.record_count <= kMaxBlockRecords);
   TD_CHECK(in.first_seq > 0 && in.last_ts >= in.first_ts);
+  TD_CHECK(in.version >= 1 && in.version <= kBlockVersion);
   TD_CHECK(out.size() >= SealedBytesMax(in.raw_payload.size()));
   const int raw = static_cast<int>(in.raw_payload.size());
   const int bound = LZ4_compressBound(raw);
   uint8_t* payload = out.data() + kBlockHeaderBytes;
 
   BlockHeader h;
+  h.version = in.version;
   h.raw_bytes = static_cast<uint32_t>(raw);
   h.record_count = in.record_count;
   h.first_seq = in.first_seq;
@@ -96,7 +101,9 @@ Status OpenBlock(const BlockView& block, std::vector<uint64_t>* scratch,
     }
     raw = {reinterpret_cast<const uint8_t*>(scratch->data()), h.raw_bytes};
   }
-  TD_RETURN_IF_ERROR(schema::DecodeBlock(raw, events));
+  // The block's version names its payload's layout (format.h).
+  TD_RETURN_IF_ERROR(
+      schema::DecodeBlock(raw, static_cast<schema::BlockLayout>(h.version), h.first_seq, events));
   if (events->size() != h.record_count) {
     return Corruption("block holds " + std::to_string(events->size()) + " records, header says " +
                       std::to_string(h.record_count));

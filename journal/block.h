@@ -2,7 +2,8 @@
 // the checks a reader makes before it trusts a block. Pure functions on bytes.
 //
 // A block on disk is a 64-byte BlockHeader followed by `stored_bytes` of payload; the payload,
-// once decompressed, is one Cap'n Proto RecordBlock message (schema/codec.h).
+// once decompressed, is one Cap'n Proto message in the layout the block's version names
+// (schema/codec.h: version 1 a RecordBlock, version 2 a RecordColumns).
 #pragma once
 
 #include <cstdint>
@@ -16,13 +17,14 @@
 namespace td::journal {
 
 struct SealInput {
-  std::span<const uint8_t> raw_payload;  // the encoded RecordBlock
+  std::span<const uint8_t> raw_payload;  // the encoded block payload
   uint32_t record_count = 0;
   uint64_t first_seq = 0;
   int64_t first_ts = 0;
   int64_t last_ts = 0;
   uint64_t prev_chain = 0;
   bool compress = true;  // falls back to stored-uncompressed when LZ4 does not shrink it
+  uint16_t version = kBlockVersion;  // names the payload's layout (schema::BlockLayout)
 };
 
 // The most bytes SealBlock writes for a payload of `raw_bytes`: the header, and LZ4's bound.

@@ -55,9 +55,10 @@ Result<SegmentHeaderParse> ParseSegmentHeader(std::span<const uint8_t> bytes) {
   if (std::memcmp(p, kSegmentMagic, 8) != 0) return Corruption("not a journal segment (bad magic)");
   SegmentHeaderParse r;
   r.header.format_version = GetU32(p + 8);
-  if (r.header.format_version != kFormatVersion) {
+  if (r.header.format_version < kOldestFormatVersion || r.header.format_version > kFormatVersion) {
     return Corruption("unsupported journal format version " +
                       std::to_string(r.header.format_version) + " (this build reads " +
+                      std::to_string(kOldestFormatVersion) + " to " +
                       std::to_string(kFormatVersion) + ")");
   }
   r.header.segment_index = GetU32(p + 12);
@@ -126,8 +127,9 @@ Result<BlockHeader> ParseBlockHeader(std::span<const uint8_t> bytes) {
   if (GetU32(p) != kBlockMagic) return Corruption("bad block magic");
   BlockHeader h;
   h.version = GetU16(p + 4);
-  if (h.version != kBlockVersion) {
-    return Corruption("unsupported block version " + std::to_string(h.version));
+  if (h.version < 1 || h.version > kBlockVersion) {
+    return Corruption("unsupported block version " + std::to_string(h.version) +
+                      " (this build reads 1 to " + std::to_string(kBlockVersion) + ")");
   }
   const uint16_t codec = GetU16(p + 6);
   if (codec > static_cast<uint16_t>(BlockCodec::kLz4)) {

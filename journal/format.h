@@ -13,7 +13,10 @@
 
 namespace td::journal {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// The version this build writes, and the oldest it reads. Version 2 changed only the block
+// payload (the columns layout, schema/codec.h); its blocks carry version 2.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 
 // ---- segment files: <dir>/seg-NNNNNN.tdj
 
@@ -43,7 +46,9 @@ Result<SegmentHeaderParse> ParseSegmentHeader(std::span<const uint8_t> bytes);
 // ---- blocks
 
 inline constexpr uint32_t kBlockMagic = 0x4b424454;  // "TDBK" little-endian
-inline constexpr uint16_t kBlockVersion = 1;
+// A block's version names its payload layout: 1 the records layout, 2 the columns layout
+// (schema::BlockLayout). A writer writes kBlockVersion; a reader reads both.
+inline constexpr uint16_t kBlockVersion = 2;
 inline constexpr size_t kBlockHeaderBytes = 64;
 inline constexpr uint32_t kMaxBlockRawBytes = 16u << 20;      // one record may be up to ~16 MiB
 inline constexpr uint32_t kMaxBlockStoredBytes = kMaxBlockRawBytes + (kMaxBlockRawBytes / 255) + 16;

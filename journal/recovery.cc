@@ -124,9 +124,12 @@ Status RebuildSegmentHeader(const std::string& dir, const JournalIssue& bad,
     header.session_kind = "recovered";
     header.engine_name = "(journal header lost; rebuilt by journal recover)";
   }
-  header.format_version = kFormatVersion;
+  // The journal's own version when its header survives: a rebuilt segment of a version-1
+  // journal stays version 1. (Each block names its own layout either way.)
+  if (header.format_version == 0) header.format_version = kFormatVersion;
   header.schema_id = schema::SchemaId();
   SegmentHeader sh;
+  sh.format_version = header.format_version;
   sh.segment_index = bad.segment;
   sh.first_seq = first->first_seq;
   sh.prev_chain = prev_chain;

@@ -14,7 +14,10 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "schema/tapedeck.capnp.h"
 
@@ -259,8 +262,7 @@ uint32_t ListSize(size_t n, size_t max) {
 // Put(): REQUIRES enum fields in range (TD_CHECK). Get(): sets every field of *v (which may
 // hold a previous record's values), false with *st set on an out-of-range enum or list size.
 
-void Put(const L3Order& v, w::Record::Builder rec) {
-  auto b = rec.initL3Order();
+void Put(const L3Order& v, w::L3Order::Builder b) {
   b.setInstrument(v.instrument);
   b.setAction(ToWire<w::L3Action>(v.action, "L3Order.action"));
   b.setSide(ToWire<w::Side>(v.side, "L3Order.side"));
@@ -281,8 +283,7 @@ bool Get(w::L3Order::Reader r, L3Order* v, DecodeState* st) {
          FromWire(r.getSide(), "side", &v->side, st);
 }
 
-void Put(const TradingStatus& v, w::Record::Builder rec) {
-  auto b = rec.initTradingStatus();
+void Put(const TradingStatus& v, w::TradingStatus::Builder b) {
   b.setInstrument(v.instrument);
   b.setState(ToWire<w::TradingState>(v.state, "TradingStatus.state"));
   b.setExchangeTs(v.exchange_ts.ns);
@@ -295,8 +296,7 @@ bool Get(w::TradingStatus::Reader r, TradingStatus* v, DecodeState* st) {
   return FromWire(r.getState(), "state", &v->state, st);
 }
 
-void Put(const L2Update& v, w::Record::Builder rec) {
-  auto b = rec.initL2Update();
+void Put(const L2Update& v, w::L2Update::Builder b) {
   b.setInstrument(v.instrument);
   b.setSide(ToWire<w::Side>(v.side, "L2Update.side"));
   b.setPrice(v.price.raw);
@@ -315,8 +315,7 @@ bool Get(w::L2Update::Reader r, L2Update* v, DecodeState* st) {
   return FromWire(r.getSide(), "side", &v->side, st);
 }
 
-void Put(const L2Snapshot& v, w::Record::Builder rec) {
-  auto b = rec.initL2Snapshot();
+void Put(const L2Snapshot& v, w::L2Snapshot::Builder b) {
   b.setInstrument(v.instrument);
   b.setUpdateId(v.update_id);
   if (!v.bids.empty()) PutLevels(v.bids, b.initBids(ListSize(v.bids.size(), kMaxLevelsPerList)));
@@ -333,8 +332,7 @@ bool Get(w::L2Snapshot::Reader r, L2Snapshot* v, DecodeState* st) {
          GetLevels(r.getAsks(), "asks", &v->asks, st);
 }
 
-void Put(const L1Quote& v, w::Record::Builder rec) {
-  auto b = rec.initL1Quote();
+void Put(const L1Quote& v, w::L1Quote::Builder b) {
   b.setInstrument(v.instrument);
   b.setBidPrice(v.bid.price.raw);
   b.setBidQty(v.bid.qty.raw);
@@ -354,8 +352,7 @@ bool Get(w::L1Quote::Reader r, L1Quote* v, DecodeState*) {
   return true;
 }
 
-void Put(const Trade& v, w::Record::Builder rec) {
-  auto b = rec.initTrade();
+void Put(const Trade& v, w::Trade::Builder b) {
   b.setInstrument(v.instrument);
   b.setPrice(v.price.raw);
   b.setQty(v.qty.raw);
@@ -376,8 +373,7 @@ bool Get(w::Trade::Reader r, Trade* v, DecodeState* st) {
 
 // ------------------------------------------------------------------------------ venue inputs
 
-void Put(const OrderAck& v, w::Record::Builder rec) {
-  auto b = rec.initOrderAck();
+void Put(const OrderAck& v, w::OrderAck::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setVenueOrderId(v.venue_order_id);
   b.setInstrument(v.instrument);
@@ -389,8 +385,7 @@ bool Get(w::OrderAck::Reader r, OrderAck* v, DecodeState*) {
   return true;
 }
 
-void Put(const OrderReject& v, w::Record::Builder rec) {
-  auto b = rec.initOrderReject();
+void Put(const OrderReject& v, w::OrderReject::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setInstrument(v.instrument);
   b.setReason(ToWire<w::RejectReason>(v.reason, "OrderReject.reason"));
@@ -403,8 +398,7 @@ bool Get(w::OrderReject::Reader r, OrderReject* v, DecodeState* st) {
   return FromWire(r.getReason(), "reason", &v->reason, st);
 }
 
-void Put(const Fill& v, w::Record::Builder rec) {
-  auto b = rec.initFill();
+void Put(const Fill& v, w::Fill::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setVenueOrderId(v.venue_order_id);
   b.setExecId(v.exec_id);
@@ -433,8 +427,7 @@ bool Get(w::Fill::Reader r, Fill* v, DecodeState* st) {
          FromWire(r.getLiquidity(), "liquidity", &v->liquidity, st);
 }
 
-void Put(const CancelAck& v, w::Record::Builder rec) {
-  auto b = rec.initCancelAck();
+void Put(const CancelAck& v, w::CancelAck::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setOrigClOrdId(v.orig_cl_ord_id);
   b.setCanceledQty(v.canceled_qty.raw);
@@ -446,8 +439,7 @@ bool Get(w::CancelAck::Reader r, CancelAck* v, DecodeState*) {
   return true;
 }
 
-void Put(const CancelReject& v, w::Record::Builder rec) {
-  auto b = rec.initCancelReject();
+void Put(const CancelReject& v, w::CancelReject::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setOrigClOrdId(v.orig_cl_ord_id);
   b.setResponseTo(ToWire<w::CancelRejectOf>(v.response_to, "CancelReject.response_to"));
@@ -462,8 +454,7 @@ bool Get(w::CancelReject::Reader r, CancelReject* v, DecodeState* st) {
          FromWire(r.getReason(), "reason", &v->reason, st);
 }
 
-void Put(const ReplaceAck& v, w::Record::Builder rec) {
-  auto b = rec.initReplaceAck();
+void Put(const ReplaceAck& v, w::ReplaceAck::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setOrigClOrdId(v.orig_cl_ord_id);
   b.setVenueOrderId(v.venue_order_id);
@@ -481,8 +472,7 @@ bool Get(w::ReplaceAck::Reader r, ReplaceAck* v, DecodeState*) {
   return true;
 }
 
-void Put(const OrderExpired& v, w::Record::Builder rec) {
-  auto b = rec.initOrderExpired();
+void Put(const OrderExpired& v, w::OrderExpired::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setExpiredQty(v.expired_qty.raw);
 }
@@ -492,8 +482,7 @@ bool Get(w::OrderExpired::Reader r, OrderExpired* v, DecodeState*) {
   return true;
 }
 
-void Put(const OrderStatusReport& v, w::Record::Builder rec) {
-  auto b = rec.initOrderStatus();
+void Put(const OrderStatusReport& v, w::OrderStatusReport::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setVenueOrderId(v.venue_order_id);
   b.setInstrument(v.instrument);
@@ -522,8 +511,7 @@ bool Get(w::OrderStatusReport::Reader r, OrderStatusReport* v, DecodeState* st) 
          FromWire(r.getStatus(), "status", &v->status, st);
 }
 
-void Put(const RateLimitReject& v, w::Record::Builder rec) {
-  auto b = rec.initRateLimitReject();
+void Put(const RateLimitReject& v, w::RateLimitReject::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setAction(ToWire<w::OrderAction>(v.action, "RateLimitReject.action"));
   b.setRetryAfterNs(v.retry_after.ns);
@@ -536,8 +524,7 @@ bool Get(w::RateLimitReject::Reader r, RateLimitReject* v, DecodeState* st) {
   return FromWire(r.getAction(), "action", &v->action, st);
 }
 
-void Put(const SessionState& v, w::Record::Builder rec) {
-  auto b = rec.initSessionState();
+void Put(const SessionState& v, w::SessionState::Builder b) {
   b.setConnection(v.connection);
   b.setState(ToWire<w::SessionStateKind>(v.state, "SessionState.state"));
   PutText(v.text, [&](auto t) { b.setText(t); });
@@ -550,8 +537,7 @@ bool Get(w::SessionState::Reader r, SessionState* v, DecodeState* st) {
 
 // ------------------------------------------------------------------------------ timers, operator
 
-void Put(const TimerFired& v, w::Record::Builder rec) {
-  auto b = rec.initTimerFired();
+void Put(const TimerFired& v, w::TimerFired::Builder b) {
   b.setTimerId(v.timer_id);
   b.setScheduled(v.scheduled.ns);
 }
@@ -561,8 +547,7 @@ bool Get(w::TimerFired::Reader r, TimerFired* v, DecodeState*) {
   return true;
 }
 
-void Put(const OperatorCommand& v, w::Record::Builder rec) {
-  auto b = rec.initOperatorCommand();
+void Put(const OperatorCommand& v, w::OperatorCommand::Builder b) {
   b.setKind(ToWire<w::OperatorCommandKind>(v.kind, "OperatorCommand.kind"));
   PutText(v.key, [&](auto t) { b.setKey(t); });
   PutText(v.value, [&](auto t) { b.setValue(t); });
@@ -577,8 +562,7 @@ bool Get(w::OperatorCommand::Reader r, OperatorCommand* v, DecodeState* st) {
 
 // ------------------------------------------------------------------------------ engine outputs
 
-void Put(const NewOrder& v, w::Record::Builder rec) {
-  auto b = rec.initNewOrder();
+void Put(const NewOrder& v, w::NewOrder::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setInstrument(v.instrument);
   b.setSide(ToWire<w::Side>(v.side, "NewOrder.side"));
@@ -602,8 +586,7 @@ bool Get(w::NewOrder::Reader r, NewOrder* v, DecodeState* st) {
          FromWire(r.getType(), "type", &v->type, st) && FromWire(r.getTif(), "tif", &v->tif, st);
 }
 
-void Put(const CancelOrder& v, w::Record::Builder rec) {
-  auto b = rec.initCancelOrder();
+void Put(const CancelOrder& v, w::CancelOrder::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setOrigClOrdId(v.orig_cl_ord_id);
   b.setInstrument(v.instrument);
@@ -615,8 +598,7 @@ bool Get(w::CancelOrder::Reader r, CancelOrder* v, DecodeState*) {
   return true;
 }
 
-void Put(const ReplaceOrder& v, w::Record::Builder rec) {
-  auto b = rec.initReplaceOrder();
+void Put(const ReplaceOrder& v, w::ReplaceOrder::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setOrigClOrdId(v.orig_cl_ord_id);
   b.setInstrument(v.instrument);
@@ -632,8 +614,7 @@ bool Get(w::ReplaceOrder::Reader r, ReplaceOrder* v, DecodeState*) {
   return true;
 }
 
-void Put(const StatusRequest& v, w::Record::Builder rec) {
-  auto b = rec.initStatusRequest();
+void Put(const StatusRequest& v, w::StatusRequest::Builder b) {
   b.setClOrdId(v.cl_ord_id);
   b.setMassStatusId(v.mass_status_id);
 }
@@ -643,8 +624,7 @@ bool Get(w::StatusRequest::Reader r, StatusRequest* v, DecodeState*) {
   return true;
 }
 
-void Put(const MassCancel& v, w::Record::Builder rec) {
-  auto b = rec.initMassCancel();
+void Put(const MassCancel& v, w::MassCancel::Builder b) {
   b.setRequestId(v.request_id);
   b.setInstrument(v.instrument);
   b.setSide(ToWire<w::Side>(v.side, "MassCancel.side"));
@@ -655,8 +635,7 @@ bool Get(w::MassCancel::Reader r, MassCancel* v, DecodeState* st) {
   return FromWire(r.getSide(), "side", &v->side, st);
 }
 
-void Put(const TimerSet& v, w::Record::Builder rec) {
-  auto b = rec.initTimerSet();
+void Put(const TimerSet& v, w::TimerSet::Builder b) {
   b.setTimerId(v.timer_id);
   b.setFireAt(v.fire_at.ns);
 }
@@ -666,16 +645,13 @@ bool Get(w::TimerSet::Reader r, TimerSet* v, DecodeState*) {
   return true;
 }
 
-void Put(const TimerCancel& v, w::Record::Builder rec) {
-  rec.initTimerCancel().setTimerId(v.timer_id);
-}
+void Put(const TimerCancel& v, w::TimerCancel::Builder b) { b.setTimerId(v.timer_id); }
 bool Get(w::TimerCancel::Reader r, TimerCancel* v, DecodeState*) {
   v->timer_id = r.getTimerId();
   return true;
 }
 
-void Put(const RiskEvent& v, w::Record::Builder rec) {
-  auto b = rec.initRiskEvent();
+void Put(const RiskEvent& v, w::RiskEvent::Builder b) {
   b.setKind(ToWire<w::RiskEventKind>(v.kind, "RiskEvent.kind"));
   b.setAction(ToWire<w::RiskAction>(v.action, "RiskEvent.action"));
   PutText(v.rule, [&](auto t) { b.setRule(t); });
@@ -694,8 +670,7 @@ bool Get(w::RiskEvent::Reader r, RiskEvent* v, DecodeState* st) {
          FromWire(r.getAction(), "action", &v->action, st);
 }
 
-void Put(const Annotation& v, w::Record::Builder rec) {
-  auto b = rec.initAnnotation();
+void Put(const Annotation& v, w::Annotation::Builder b) {
   PutText(v.text, [&](auto t) { b.setText(t); });
 }
 bool Get(w::Annotation::Reader r, Annotation* v, DecodeState*) {
@@ -705,8 +680,7 @@ bool Get(w::Annotation::Reader r, Annotation* v, DecodeState*) {
 
 // ------------------------------------------------------------------------------ wire, metadata
 
-void Put(const WireMessage& v, w::Record::Builder rec) {
-  auto b = rec.initWireMessage();
+void Put(const WireMessage& v, w::WireMessage::Builder b) {
   b.setConnection(v.connection);
   b.setDirection(ToWire<w::WireDirection>(v.direction, "WireMessage.direction"));
   if (!v.bytes.empty()) {
@@ -721,8 +695,7 @@ bool Get(w::WireMessage::Reader r, WireMessage* v, DecodeState* st) {
   return FromWire(r.getDirection(), "direction", &v->direction, st);
 }
 
-void Put(const Checkpoint& v, w::Record::Builder rec) {
-  auto b = rec.initCheckpoint();
+void Put(const Checkpoint& v, w::Checkpoint::Builder b) {
   b.setInputs(v.inputs);
   b.setOutputs(v.outputs);
   b.setDigest(v.digest);
@@ -734,8 +707,7 @@ bool Get(w::Checkpoint::Reader r, Checkpoint* v, DecodeState*) {
   return true;
 }
 
-void Put(const RecordsDropped& v, w::Record::Builder rec) {
-  auto b = rec.initRecordsDropped();
+void Put(const RecordsDropped& v, w::RecordsDropped::Builder b) {
   b.setCount(v.count);
   b.setFirstTs(v.first_ts.ns);
   b.setLastTs(v.last_ts.ns);
@@ -749,6 +721,84 @@ bool Get(w::RecordsDropped::Reader r, RecordsDropped* v, DecodeState*) {
 
 // ------------------------------------------------------------------------------ records
 
+// One row per alternative of td::Payload, in its order: the C++ type (also the name of its wire
+// struct), the capitalised name of its member in Record's union (and of its list in
+// RecordColumns), and that member's discriminant. The mapping is spelled out here, not
+// inferred from the (equal) orders; the static_asserts in WireKind check that they agree.
+#define TD_RECORD_KINDS(X)                               \
+  X(L3Order, L3Order, L3_ORDER)                          \
+  X(TradingStatus, TradingStatus, TRADING_STATUS)        \
+  X(L2Update, L2Update, L2_UPDATE)                       \
+  X(L2Snapshot, L2Snapshot, L2_SNAPSHOT)                 \
+  X(L1Quote, L1Quote, L1_QUOTE)                          \
+  X(Trade, Trade, TRADE)                                 \
+  X(OrderAck, OrderAck, ORDER_ACK)                       \
+  X(OrderReject, OrderReject, ORDER_REJECT)              \
+  X(Fill, Fill, FILL)                                    \
+  X(CancelAck, CancelAck, CANCEL_ACK)                    \
+  X(CancelReject, CancelReject, CANCEL_REJECT)           \
+  X(ReplaceAck, ReplaceAck, REPLACE_ACK)                 \
+  X(OrderExpired, OrderExpired, ORDER_EXPIRED)           \
+  X(OrderStatusReport, OrderStatus, ORDER_STATUS)        \
+  X(RateLimitReject, RateLimitReject, RATE_LIMIT_REJECT) \
+  X(SessionState, SessionState, SESSION_STATE)           \
+  X(TimerFired, TimerFired, TIMER_FIRED)                 \
+  X(OperatorCommand, OperatorCommand, OPERATOR_COMMAND)  \
+  X(NewOrder, NewOrder, NEW_ORDER)                       \
+  X(CancelOrder, CancelOrder, CANCEL_ORDER)              \
+  X(ReplaceOrder, ReplaceOrder, REPLACE_ORDER)           \
+  X(StatusRequest, StatusRequest, STATUS_REQUEST)        \
+  X(MassCancel, MassCancel, MASS_CANCEL)                 \
+  X(TimerSet, TimerSet, TIMER_SET)                       \
+  X(TimerCancel, TimerCancel, TIMER_CANCEL)              \
+  X(RiskEvent, RiskEvent, RISK_EVENT)                    \
+  X(Annotation, Annotation, ANNOTATION)                  \
+  X(WireMessage, WireMessage, WIRE_MESSAGE)              \
+  X(Checkpoint, Checkpoint, CHECKPOINT)                  \
+  X(RecordsDropped, RecordsDropped, RECORDS_DROPPED)
+
+// A kind's wire struct, its member of Record's union and its list of RecordColumns.
+template <typename T>
+struct WireKind;
+#define TD_WIRE_KIND(T, Member, WHICH)                                                    \
+  template <>                                                                             \
+  struct WireKind<T> {                                                                    \
+    using Wire = w::T;                                                                    \
+    static w::T::Builder Init(w::Record::Builder r) { return r.init##Member(); }          \
+    static w::T::Reader Get(w::Record::Reader r) { return r.get##Member(); }              \
+    static capnp::List<w::T>::Builder InitList(w::RecordColumns::Builder c, uint32_t n) { \
+      return c.init##Member(n);                                                           \
+    }                                                                                     \
+    static capnp::List<w::T>::Reader GetList(w::RecordColumns::Reader c) {                \
+      return c.get##Member();                                                             \
+    }                                                                                     \
+  };                                                                                      \
+  static_assert(static_cast<size_t>(w::Record::WHICH) == kKindIndex<T>,                   \
+                "Record's union member " #Member " is not at its Payload alternative's index");
+TD_RECORD_KINDS(TD_WIRE_KIND)
+#undef TD_WIRE_KIND
+
+template <size_t I>
+using KindAt = std::variant_alternative_t<I, Payload>;
+
+// One list reader (or builder) per kind, by Payload index.
+template <typename V>
+struct ColumnLists;
+template <typename... Ts>
+struct ColumnLists<std::variant<Ts...>> {
+  using Readers = std::tuple<typename capnp::List<typename WireKind<Ts>::Wire>::Reader...>;
+  using Builders = std::tuple<typename capnp::List<typename WireKind<Ts>::Wire>::Builder...>;
+};
+
+// The encoded size of each kind's struct, in words, by Payload index.
+constexpr std::array<size_t, kPayloadKindCount> kStructWords =
+    []<size_t... I>(std::index_sequence<I...>) {
+  return std::array<size_t, kPayloadKindCount>{
+      (WireKind<KindAt<I>>::Wire::_capnpPrivate::dataWordSize +
+       WireKind<KindAt<I>>::Wire::_capnpPrivate::pointerCount)...};
+}
+(std::make_index_sequence<kPayloadKindCount>{});
+
 enum class RecordError { kNone, kUnknownKind, kBadValue };
 
 // Decodes into the payload's existing T when it holds one, reusing its strings and vectors.
@@ -759,81 +809,22 @@ RecordError GetInto(Reader r, Payload* p, DecodeState* st) {
   return Get(r, v, st) ? RecordError::kNone : RecordError::kBadValue;
 }
 
-// One case per union member of Record: the mapping between the wire union and the Payload
-// alternatives is spelled out here, not inferred from their (equal) order.
 RecordError GetRecord(const capnp::List<w::Record>::Reader& records, uint32_t index, Event* e,
                       DecodeState* st) {
   const w::Record::Reader rec = records[index];
   e->seq = rec.getSeq();
   e->ts.ns = rec.getTs();
-  Payload* p = &e->payload;
   switch (rec.which()) {
-    case w::Record::L3_ORDER:
-      return GetInto<L3Order>(rec.getL3Order(), p, st);
-    case w::Record::TRADING_STATUS:
-      return GetInto<TradingStatus>(rec.getTradingStatus(), p, st);
-    case w::Record::L2_UPDATE:
-      return GetInto<L2Update>(rec.getL2Update(), p, st);
-    case w::Record::L2_SNAPSHOT:
-      return GetInto<L2Snapshot>(rec.getL2Snapshot(), p, st);
-    case w::Record::L1_QUOTE:
-      return GetInto<L1Quote>(rec.getL1Quote(), p, st);
-    case w::Record::TRADE:
-      return GetInto<Trade>(rec.getTrade(), p, st);
-    case w::Record::ORDER_ACK:
-      return GetInto<OrderAck>(rec.getOrderAck(), p, st);
-    case w::Record::ORDER_REJECT:
-      return GetInto<OrderReject>(rec.getOrderReject(), p, st);
-    case w::Record::FILL:
-      return GetInto<Fill>(rec.getFill(), p, st);
-    case w::Record::CANCEL_ACK:
-      return GetInto<CancelAck>(rec.getCancelAck(), p, st);
-    case w::Record::CANCEL_REJECT:
-      return GetInto<CancelReject>(rec.getCancelReject(), p, st);
-    case w::Record::REPLACE_ACK:
-      return GetInto<ReplaceAck>(rec.getReplaceAck(), p, st);
-    case w::Record::ORDER_EXPIRED:
-      return GetInto<OrderExpired>(rec.getOrderExpired(), p, st);
-    case w::Record::ORDER_STATUS:
-      return GetInto<OrderStatusReport>(rec.getOrderStatus(), p, st);
-    case w::Record::RATE_LIMIT_REJECT:
-      return GetInto<RateLimitReject>(rec.getRateLimitReject(), p, st);
-    case w::Record::SESSION_STATE:
-      return GetInto<SessionState>(rec.getSessionState(), p, st);
-    case w::Record::TIMER_FIRED:
-      return GetInto<TimerFired>(rec.getTimerFired(), p, st);
-    case w::Record::OPERATOR_COMMAND:
-      return GetInto<OperatorCommand>(rec.getOperatorCommand(), p, st);
-    case w::Record::NEW_ORDER:
-      return GetInto<NewOrder>(rec.getNewOrder(), p, st);
-    case w::Record::CANCEL_ORDER:
-      return GetInto<CancelOrder>(rec.getCancelOrder(), p, st);
-    case w::Record::REPLACE_ORDER:
-      return GetInto<ReplaceOrder>(rec.getReplaceOrder(), p, st);
-    case w::Record::STATUS_REQUEST:
-      return GetInto<StatusRequest>(rec.getStatusRequest(), p, st);
-    case w::Record::MASS_CANCEL:
-      return GetInto<MassCancel>(rec.getMassCancel(), p, st);
-    case w::Record::TIMER_SET:
-      return GetInto<TimerSet>(rec.getTimerSet(), p, st);
-    case w::Record::TIMER_CANCEL:
-      return GetInto<TimerCancel>(rec.getTimerCancel(), p, st);
-    case w::Record::RISK_EVENT:
-      return GetInto<RiskEvent>(rec.getRiskEvent(), p, st);
-    case w::Record::ANNOTATION:
-      return GetInto<Annotation>(rec.getAnnotation(), p, st);
-    case w::Record::WIRE_MESSAGE:
-      return GetInto<WireMessage>(rec.getWireMessage(), p, st);
-    case w::Record::CHECKPOINT:
-      return GetInto<Checkpoint>(rec.getCheckpoint(), p, st);
-    case w::Record::RECORDS_DROPPED:
-      return GetInto<RecordsDropped>(rec.getRecordsDropped(), p, st);
+#define TD_CASE(T, Member, WHICH) \
+  case w::Record::WHICH:          \
+    return GetInto<T>(rec.get##Member(), &e->payload, st);
+    TD_RECORD_KINDS(TD_CASE)
+#undef TD_CASE
   }
   // A union member appended by a newer schema (docs/schema-evolution.md).
   st->Fail("kind", static_cast<int64_t>(rec.which()));
   return RecordError::kUnknownKind;
 }
-
 // ------------------------------------------------------------------------------ framing
 
 // capnp::word is not copyable, so std::vector cannot hold it; buffers hold uint64_t instead.
@@ -920,6 +911,74 @@ Status DecodeRecords(kj::ArrayPtr<const capnp::word> words, std::vector<Event>* 
   }
 }
 
+Status DecodeColumns(kj::ArrayPtr<const capnp::word> words, uint64_t first_seq,
+                     std::vector<Event>* out) {
+  uint32_t index = 0;
+  bool in_records = false;
+  try {
+    capnp::FlatArrayMessageReader reader(words, BlockReaderOptions());
+    TD_RETURN_IF_ERROR(CheckEnd(reader, words, "record block"));
+    // Every list is read once: every call counts against the traversal limit.
+    const w::RecordColumns::Reader columns = reader.getRoot<w::RecordColumns>();
+    const capnp::List<int64_t>::Reader ts = columns.getTs();
+    const capnp::List<uint16_t>::Reader kinds = columns.getKinds();
+    if (ts.size() != kinds.size()) {
+      return Corruption("record block: " + std::to_string(ts.size()) + " timestamps but " +
+                        std::to_string(kinds.size()) + " kinds");
+    }
+    KindCounts counts{};
+    for (uint32_t i = 0; i < kinds.size(); ++i) {
+      const uint16_t kind = kinds[i];
+      if (kind >= kPayloadKindCount) [[unlikely]] {
+        return Corruption("record block: record " + std::to_string(i) + " (seq " +
+                          std::to_string(first_seq + i) + "): unknown kind " +
+                          std::to_string(kind) +
+                          "; written by a newer schema? (this reader knows " +
+                          std::to_string(kPayloadKindCount) + " kinds)");
+      }
+      ++counts[kind];
+    }
+    ColumnLists<Payload>::Readers lists;
+    std::string mismatch;
+    [&]<size_t... I>(std::index_sequence<I...>) {
+      auto take = [&](auto& list, size_t kind, auto get) {
+        if (counts[kind] == 0) return;  // an absent list is never read
+        list = get(columns);
+        if (list.size() != counts[kind] && mismatch.empty()) {
+          mismatch = "record block: the " + std::string(PayloadKindName(kind)) + " list holds " +
+                     std::to_string(list.size()) + " elements, the kinds column names " +
+                     std::to_string(counts[kind]);
+        }
+      };
+      (take(std::get<I>(lists), I, &WireKind<KindAt<I>>::GetList), ...);
+    }
+    (std::make_index_sequence<kPayloadKindCount>{});
+    if (!mismatch.empty()) return Corruption(mismatch);
+
+    DecodeState st(words.size());
+    out->resize(ts.size());
+    in_records = true;
+    KindCounts next{};
+    for (; index < ts.size(); ++index) {
+      Event& e = (*out)[index];
+      e.seq = first_seq + index;
+      e.ts.ns = ts[index];
+      const uint16_t kind = kinds[index];
+      RecordError error = RecordError::kNone;
+      ForKind(kind, [&](auto k) {
+        using T = typename decltype(k)::type;
+        error = GetInto<T>(std::get<kKindIndex<T>>(lists)[next[kind]++], &e.payload, &st);
+      });
+      if (error != RecordError::kNone) [[unlikely]] {
+        return Corruption(RecordErrorText(error, index, e, st));
+      }
+    }
+    return Status::Ok();
+  } catch (const kj::Exception& e) {
+    std::string where = in_records ? "record " + std::to_string(index) + ": " : "";
+    return Corruption("record block: " + where + e.getDescription().cStr());
+  }
+}
 }  // namespace
 
 uint64_t SchemaId() {
@@ -930,33 +989,87 @@ uint64_t SchemaId() {
 
 // ------------------------------------------------------------------------------ BlockEncoder
 
+KindCounts CountKinds(std::span<const Event> events) {
+  KindCounts counts{};
+  for (const Event& e : events) ++counts[e.payload.index()];
+  return counts;
+}
+
 // The message is built straight into `scratch` after one reserved word: when it fits in that
 // first segment (the common case), Finish() writes the one-segment table into the reserved
 // word and returns the buffer without a copy. Otherwise the segments are copied into `flat`.
 struct BlockEncoder::Impl {
+  explicit Impl(BlockLayout l) : layout(l) {}
+  const BlockLayout layout;
   WordBuffer scratch;  // word 0: segment table; then the first segment, zeroed
   WordBuffer flat;     // multi-segment output
   std::optional<capnp::MallocMessageBuilder> builder;
+  // kRecords
   std::optional<capnp::List<w::Record>::Builder> records;
+  // kColumns
+  std::optional<capnp::List<int64_t>::Builder> ts;
+  std::optional<capnp::List<uint16_t>::Builder> kinds;
+  ColumnLists<Payload>::Builders lists;
+  KindCounts want{};
+  KindCounts added_by_kind{};
   size_t count = 0;
   size_t added = 0;
   bool finished = true;
+
+  // Starts a message whose first segment holds `words` (more when the scratch is larger).
+  void Release() {
+    records.reset();
+    ts.reset();
+    kinds.reset();
+    builder.reset();  // re-zeroes the part of `scratch` it used
+  }
+  void Reset(size_t words) {
+    Release();
+    const size_t want_words = std::min(words + kBlockOverheadWords, kMaxBlockWords);
+    if (scratch.size() < want_words + 1) scratch.resize(want_words + 1);  // new words are zero
+    builder.emplace(kj::arrayPtr(AsWords(scratch) + 1, scratch.size() - 1),
+                    capnp::AllocationStrategy::GROW_HEURISTICALLY);
+  }
 };
 
-BlockEncoder::BlockEncoder() : impl_(std::make_unique<Impl>()) {}
+BlockEncoder::BlockEncoder(BlockLayout layout) : impl_(std::make_unique<Impl>(layout)) {}
 BlockEncoder::~BlockEncoder() = default;
 
 void BlockEncoder::Begin(size_t count) {
+  TD_CHECK_MSG(impl_->layout == BlockLayout::kRecords,
+               "BlockEncoder::Begin(count) is for the records layout: give the kind counts");
   TD_CHECK(count > 0);
   TD_CHECK_MSG(count <= kMaxBlockRecords, "too many records for one block");
   Impl& m = *impl_;
-  m.records.reset();
-  m.builder.reset();  // re-zeroes the part of `scratch` it used
-  const size_t want = std::min(count * kWordsPerRecordGuess + kBlockOverheadWords, kMaxBlockWords);
-  if (m.scratch.size() < want + 1) m.scratch.resize(want + 1);  // new words are zero
-  m.builder.emplace(kj::arrayPtr(AsWords(m.scratch) + 1, m.scratch.size() - 1),
-                    capnp::AllocationStrategy::GROW_HEURISTICALLY);
+  m.Reset(count * kWordsPerRecordGuess);
   m.records = m.builder->initRoot<w::RecordBlock>().initRecords(static_cast<uint32_t>(count));
+  m.count = count;
+  m.added = 0;
+  m.finished = false;
+}
+
+void BlockEncoder::Begin(const KindCounts& counts) {
+  Impl& m = *impl_;
+  size_t count = 0;
+  for (uint32_t n : counts) count += n;
+  if (m.layout == BlockLayout::kRecords) return Begin(count);
+  TD_CHECK(count > 0);
+  TD_CHECK_MSG(count <= kMaxBlockRecords, "too many records for one block");
+  // The columns (a word and a quarter per record), each kind's structs, and a list tag each.
+  size_t words = count + (count + 3) / 4 + 2 * kPayloadKindCount;
+  for (size_t k = 0; k < kPayloadKindCount; ++k) words += counts[k] * kStructWords[k];
+  m.Reset(words);
+  w::RecordColumns::Builder root = m.builder->initRoot<w::RecordColumns>();
+  m.ts = root.initTs(static_cast<uint32_t>(count));
+  m.kinds = root.initKinds(static_cast<uint32_t>(count));
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    ((counts[I] > 0 ? void(std::get<I>(m.lists) = WireKind<KindAt<I>>::InitList(root, counts[I]))
+                    : void()),
+     ...);
+  }
+  (std::make_index_sequence<kPayloadKindCount>{});
+  m.want = counts;
+  m.added_by_kind = {};
   m.count = count;
   m.added = 0;
   m.finished = false;
@@ -964,24 +1077,36 @@ void BlockEncoder::Begin(size_t count) {
 
 void BlockEncoder::Add(const Event& event) {
   Impl& m = *impl_;
-  TD_CHECK_MSG(!m.finished && m.added < m.count, "BlockEncoder::Add beyond Begin(count)");
+  TD_CHECK_MSG(!m.finished && m.added < m.count, "BlockEncoder::Add beyond Begin()");
   const uint32_t index = static_cast<uint32_t>(m.added++);
+  const size_t kind = event.payload.index();
+  if (m.layout == BlockLayout::kColumns) {
+    TD_CHECK_MSG(m.added_by_kind[kind] < m.want[kind],
+                 "BlockEncoder::Add: more records of a kind than Begin() counted");
+    m.ts->set(index, event.ts.ns);
+    m.kinds->set(index, static_cast<uint16_t>(kind));
+    ForKind(kind, [&](auto k) {
+      using T = typename decltype(k)::type;
+      Put(*std::get_if<T>(&event.payload),
+          std::get<kKindIndex<T>>(m.lists)[m.added_by_kind[kind]++]);
+    });
+    return;
+  }
   capnp::List<w::Record>::Builder& records = *m.records;
   // The record's builder is made inside the visitor, where it stays in registers: built
   // outside and captured, it is copied through memory (a store-forwarding stall per record).
-  std::visit(
-      [&](const auto& v) {
-        w::Record::Builder rec = records[index];
-        rec.setSeq(event.seq);
-        rec.setTs(event.ts.ns);
-        Put(v, rec);
-      },
-      event.payload);
+  ForKind(kind, [&](auto k) {
+    using T = typename decltype(k)::type;
+    w::Record::Builder rec = records[index];
+    rec.setSeq(event.seq);
+    rec.setTs(event.ts.ns);
+    Put(*std::get_if<T>(&event.payload), WireKind<T>::Init(rec));
+  });
 }
 
 std::span<const uint8_t> BlockEncoder::Finish() {
   Impl& m = *impl_;
-  TD_CHECK_MSG(!m.finished && m.added == m.count, "BlockEncoder::Finish before count Add()s");
+  TD_CHECK_MSG(!m.finished && m.added == m.count, "BlockEncoder::Finish before Begin()'s Add()s");
   m.finished = true;
   kj::ArrayPtr<const kj::ArrayPtr<const capnp::word>> segments = m.builder->getSegmentsForOutput();
   if (segments.size() == 1 && segments[0].begin() == AsWords(m.scratch) + 1) {
@@ -1002,8 +1127,7 @@ std::span<const uint8_t> BlockEncoder::Finish() {
   capnp::writeMessage(stream, segments);
   TD_CHECK(stream.getArray().size() == total_words * sizeof(capnp::word));
   TD_CHECK_MSG(total_words <= kMaxBlockWords, "encoded block exceeds 16 MiB: cut smaller blocks");
-  m.records.reset();
-  m.builder.reset();  // it points into `scratch`, which may now grow
+  m.Release();  // the builder points into `scratch`, which may now grow
   const size_t want = std::min(total_words, kMaxBlockWords);
   if (m.scratch.size() < want + 1) m.scratch.resize(want + 1);
   return {reinterpret_cast<const uint8_t*>(m.flat.data()), total_words * sizeof(capnp::word)};
@@ -1012,11 +1136,19 @@ std::span<const uint8_t> BlockEncoder::Finish() {
 // ------------------------------------------------------------------------------ DecodeBlock
 
 Status DecodeBlock(std::span<const uint8_t> bytes, std::vector<Event>* out) {
+  return DecodeBlock(bytes, BlockLayout::kRecords, 0, out);
+}
+
+Status DecodeBlock(std::span<const uint8_t> bytes, BlockLayout layout, uint64_t first_seq,
+                   std::vector<Event>* out) {
   TD_CHECK(out != nullptr);
   WordBuffer aligned;
   kj::ArrayPtr<const capnp::word> words;
   Status s = FrameWords(bytes, "record block", &aligned, &words);
-  if (s.ok()) s = DecodeRecords(words, out);
+  if (s.ok()) {
+    s = layout == BlockLayout::kColumns ? DecodeColumns(words, first_seq, out)
+                                        : DecodeRecords(words, out);
+  }
   if (!s.ok()) out->clear();  // never hand out a partly decoded block
   return s;
 }

@@ -502,7 +502,49 @@ struct Record {
   }
 }
 
-# The payload of one journal block (about 64 KiB, at most 16 MiB): one message, this root.
+# The payload of a version-1 journal block (about 64 KiB, at most 16 MiB), and of a market-data
+# frame (sim-exchange/server/md_frame.h): one message, this root.
 struct RecordBlock {
   records @0 :List(Record);
+}
+
+# The payload of a version-2 journal block (docs/journal-format.md): the block's records by
+# column. Record i of the block has sequence number first_seq + i (from the block header),
+# timestamp ts[i], and kind kinds[i]: the ordinal of its member in Record's union. Its contents
+# are the next unread element of that kind's list, so each list holds exactly as many elements
+# as `kinds` names its kind. The lists follow Record's union member for member (same names and
+# ordinals); a kind appended to Record's union is appended here too, with the same ordinal.
+struct RecordColumns {
+  ts @0 :List(Int64);      # ns, one per record
+  kinds @1 :List(UInt16);  # one per record
+  l3Order @2 :List(L3Order);
+  tradingStatus @3 :List(TradingStatus);
+  l2Update @4 :List(L2Update);
+  l2Snapshot @5 :List(L2Snapshot);
+  l1Quote @6 :List(L1Quote);
+  trade @7 :List(Trade);
+  orderAck @8 :List(OrderAck);
+  orderReject @9 :List(OrderReject);
+  fill @10 :List(Fill);
+  cancelAck @11 :List(CancelAck);
+  cancelReject @12 :List(CancelReject);
+  replaceAck @13 :List(ReplaceAck);
+  orderExpired @14 :List(OrderExpired);
+  orderStatus @15 :List(OrderStatusReport);
+  rateLimitReject @16 :List(RateLimitReject);
+  sessionState @17 :List(SessionState);
+  timerFired @18 :List(TimerFired);
+  operatorCommand @19 :List(OperatorCommand);
+  newOrder @20 :List(NewOrder);
+  cancelOrder @21 :List(CancelOrder);
+  replaceOrder @22 :List(ReplaceOrder);
+  statusRequest @23 :List(StatusRequest);
+  massCancel @24 :List(MassCancel);
+  timerSet @25 :List(TimerSet);
+  timerCancel @26 :List(TimerCancel);
+  riskEvent @27 :List(RiskEvent);
+  annotation @28 :List(Annotation);
+  wireMessage @29 :List(WireMessage);
+  checkpoint @30 :List(Checkpoint);
+  recordsDropped @31 :List(RecordsDropped);
 }

@@ -58,16 +58,19 @@ TEST(BlockHeader, RejectsOutOfRangeFields) {
   EXPECT_FALSE(with([](BlockHeader& b) { b.first_seq = 0; }).ok());
   EXPECT_FALSE(with([](BlockHeader& b) { b.first_ts = 10, b.last_ts = 5; }).ok());
   EXPECT_FALSE(with([](BlockHeader& b) { b.codec = static_cast<BlockCodec>(9); }).ok());
-  EXPECT_FALSE(with([](BlockHeader& b) { b.version = 2; }).ok());
+  EXPECT_FALSE(with([](BlockHeader& b) { b.version = 0; }).ok());
+  EXPECT_FALSE(with([](BlockHeader& b) { b.version = kBlockVersion + 1; }).ok());
+  EXPECT_TRUE(with([](BlockHeader& b) { b.version = 1; }).ok());  // format 1's blocks
   auto bad_magic = with([](BlockHeader&) {});
   buf[0] ^= 1;
   EXPECT_FALSE(ParseBlockHeader(buf).ok());
 }
 
 std::vector<uint8_t> SealEvents(const std::vector<Event>& events, bool compress,
-                                uint64_t prev_chain, BlockHeader* header) {
-  schema::BlockEncoder enc;
-  enc.Begin(events.size());
+                                uint64_t prev_chain, BlockHeader* header,
+                                schema::BlockLayout layout = schema::BlockLayout::kColumns) {
+  schema::BlockEncoder enc(layout);
+  enc.Begin(schema::CountKinds(events));
   for (const Event& e : events) enc.Add(e);
   std::span<const uint8_t> raw = enc.Finish();
   std::vector<uint8_t> out(SealedBytesMax(raw.size()));
@@ -79,17 +82,29 @@ std::vector<uint8_t> SealEvents(const std::vector<Event>& events, bool compress,
   in.last_ts = events.back().ts.ns;
   in.prev_chain = prev_chain;
   in.compress = compress;
+  in.version = static_cast<uint16_t>(layout);
   *header = SealBlock(in, out);
   out.resize(kBlockHeaderBytes + header->stored_bytes);
   return out;
 }
 
-TEST(Block, SealThenOpenPreservesRecords) {
+// Both layouts: a reader opens the blocks of format 1 journals as well as format 2's.
+class BlockLayouts : public ::testing::TestWithParam<schema::BlockLayout> {};
+INSTANTIATE_TEST_SUITE_P(Block, BlockLayouts,
+                         ::testing::Values(schema::BlockLayout::kRecords,
+                                           schema::BlockLayout::kColumns),
+                         [](const auto& info) {
+                           return info.param == schema::BlockLayout::kRecords ? "Records"
+                                                                              : "Columns";
+                         });
+
+TEST_P(BlockLayouts, SealThenOpenPreservesRecords) {
   std::vector<Event> events;
   for (uint64_t seq = 1; seq <= 500; ++seq) events.push_back(testing::EventFor(seq));
   for (bool compress : {true, false}) {
     BlockHeader h;
-    const std::vector<uint8_t> bytes = SealEvents(events, compress, 77, &h);
+    const std::vector<uint8_t> bytes = SealEvents(events, compress, 77, &h, GetParam());
+    EXPECT_EQ(h.version, static_cast<uint16_t>(GetParam()));
     EXPECT_EQ(h.codec, compress ? BlockCodec::kLz4 : BlockCodec::kNone);
     EXPECT_EQ(h.chain, ChainHash(77, h.checksum));
     BlockCheck check = CheckBlock(bytes);
@@ -115,8 +130,8 @@ TEST(Block, TruncatedAndFlippedBlocksAreNamed) {
     bad[i] ^= 0x01;
     const BlockCheck c = CheckBlock(bad);
     if (i >= 56) {  // the chain field is checked against the previous block by the scanner
-      EXPECT_TRUE(c.fault != BlockFault::kNone || ChainHash(0, c.view.header.checksum) !=
-                                                      c.view.header.chain);
+      EXPECT_TRUE(c.fault != BlockFault::kNone ||
+                  ChainHash(0, c.view.header.checksum) != c.view.header.chain);
     } else {
       EXPECT_NE(c.fault, BlockFault::kNone) << "flip at byte " << i;
     }

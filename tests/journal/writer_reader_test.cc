@@ -5,10 +5,13 @@
 
 #include <filesystem>
 
+#include "journal/block.h"
+#include "journal/format.h"
 #include "journal/index.h"
 #include "journal/reader.h"
 #include "journal/recovery.h"
 #include "journal/writer.h"
+#include "schema/codec.h"
 #include "tests/journal/test_util.h"
 
 namespace td::journal {
@@ -17,6 +20,8 @@ namespace {
 using testing::EventFor;
 using testing::MakeTempDir;
 using testing::ReadAll;
+using testing::TestHeader;
+using testing::TimeFor;
 using testing::WriteJournal;
 
 WriterOptions SmallBlocks() {
@@ -44,6 +49,56 @@ TEST(JournalWriter, EveryRecordReadsBackExactly) {
   EXPECT_EQ((*r)->header().format_version, kFormatVersion);
   EXPECT_GT((*r)->blocks().size(), 10u);
   EXPECT_EQ((*r)->indexed_records(), 20'000u);
+}
+
+// A journal of format 1 (the records layout), as earlier builds wrote it, still reads back:
+// recorded sessions are golden tests, and they outlive the build that recorded them.
+TEST(JournalReader, ReadsFormatOneJournals) {
+  const std::string dir = MakeTempDir("v1") + "/j";
+  std::filesystem::create_directories(dir);
+  JournalHeader header = TestHeader();
+  header.format_version = 1;
+  header.schema_id = schema::SchemaId();
+  SegmentHeader sh;
+  sh.format_version = 1;
+  sh.first_seq = 1;
+  sh.header_message = schema::EncodeHeader(header);
+  std::vector<uint8_t> file = EncodeSegmentHeader(sh);
+  schema::BlockEncoder enc(schema::BlockLayout::kRecords);
+  uint64_t chain = 0;
+  constexpr uint64_t kRecords = 3'000, kPerBlock = 700;
+  for (uint64_t first = 1; first <= kRecords; first += kPerBlock) {
+    const uint64_t last = std::min(kRecords, first + kPerBlock - 1);
+    enc.Begin(last - first + 1);
+    for (uint64_t seq = first; seq <= last; ++seq) enc.Add(EventFor(seq));
+    const std::span<const uint8_t> raw = enc.Finish();
+    std::vector<uint8_t> block(SealedBytesMax(raw.size()));
+    SealInput in;
+    in.raw_payload = raw;
+    in.record_count = static_cast<uint32_t>(last - first + 1);
+    in.first_seq = first;
+    in.first_ts = TimeFor(first).ns;
+    in.last_ts = TimeFor(last).ns;
+    in.prev_chain = chain;
+    in.version = 1;
+    const BlockHeader h = SealBlock(in, block);
+    chain = h.chain;
+    file.insert(file.end(), block.begin(), block.begin() + kBlockHeaderBytes + h.stored_bytes);
+  }
+  testing::WriteBytes(dir + "/" + SegmentFileName(0), file);
+
+  Status s;
+  std::vector<Event> back = ReadAll(dir, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(back.size(), kRecords);
+  for (uint64_t seq = 1; seq <= kRecords; ++seq) ASSERT_EQ(back[seq - 1], EventFor(seq));
+  auto r = JournalReader::Open(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)->header().format_version, 1u);
+  auto v = VerifyJournal(dir);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->clean());
+  EXPECT_EQ(v->records, kRecords);
 }
 
 TEST(JournalWriter, RollsSegmentsAndChainsAcrossThem) {
