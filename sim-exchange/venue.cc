@@ -3,6 +3,7 @@
 #include "sim-exchange/venue.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 
@@ -811,11 +812,21 @@ void SimVenue::EndOfDay(std::vector<Payload>* replies) {
 
 uint64_t SimVenue::StateDigest() const {
   const Impl& s = *impl_;
-  // The words are gathered and hashed in one go: XXH3's digest does not depend on how its
-  // input is split, and one update per word would cost more than the hashing.
-  std::vector<uint64_t> words;
-  words.reserve(16 * s.orders.size() + 3 * s.cl_ids.size() + 3 * s.instruments.size() + 32);
-  auto put = [&words](uint64_t v) { words.push_back(v); };
+  // The words are hashed a buffer at a time: XXH3's digest does not depend on how its input
+  // is split, one update per word would cost more than the hashing, and one buffer for the
+  // whole state (16 words an order, every order of the session) is megabytes to allocate
+  // and fault in.
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  std::array<uint64_t, 512> words;
+  size_t n = 0;
+  auto put = [&](uint64_t v) {
+    words[n++] = v;
+    if (n == words.size()) {
+      XXH3_64bits_update(&state, words.data(), sizeof words);
+      n = 0;
+    }
+  };
   for (const Impl::Order& o : s.orders) {
     const VenueOrderId vid = o.venue_order_id;
     put(vid);
@@ -870,7 +881,8 @@ uint64_t SimVenue::StateDigest() const {
   for (uint64_t v : rs.s) put(v);
   put(rs.has_spare_normal);
   put(rs.spare_normal_bits);
-  return XXH3_64bits(words.data(), words.size() * sizeof(uint64_t));
+  XXH3_64bits_update(&state, words.data(), n * sizeof(uint64_t));
+  return XXH3_64bits_digest(&state);
 }
 
 const VenueCounters& SimVenue::counters() const { return impl_->counters; }
