@@ -199,8 +199,12 @@ void JournalWriter::MaybeWake(uint64_t head) {
   // events costs no syscall per event on this thread.
   // (cached_tail_ may be far behind: the depth that counts is the sleeping thread's, whose
   // tail does not move while it sleeps.)
+  // Once per sleep: the flag is taken down here, so the records appended while the woken
+  // thread is still getting up (on a VM, tens of microseconds) do not each lock the mutex and
+  // signal again.
   if (head - tail_.load(std::memory_order_relaxed) >=
-      wake_at_depth_.load(std::memory_order_relaxed)) {
+          wake_at_depth_.load(std::memory_order_relaxed) &&
+      consumer_sleeping_.exchange(false, std::memory_order_acq_rel)) {
     Wake();
   }
 }
