@@ -58,6 +58,11 @@ size_t EstimateBytes(const Event& e) {
       e.payload);
 }
 
+// Format 1 journals hold records-layout blocks (block version 1), format 2 columns.
+schema::BlockLayout BlockLayoutOf(uint32_t format_version) {
+  return format_version == 1 ? schema::BlockLayout::kRecords : schema::BlockLayout::kColumns;
+}
+
 }  // namespace
 
 JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOptions options)
@@ -69,7 +74,7 @@ JournalWriter::JournalWriter(std::string dir, JournalHeader header, WriterOption
       ring_(new Slot[options.queue_capacity]()),
       side_(static_cast<Event*>(::operator new(sizeof(Event) * options.queue_capacity))),
       side_live_(new bool[options.queue_capacity]()),
-      encoder_(std::make_unique<schema::BlockEncoder>(schema::BlockLayout::kColumns)) {}
+      encoder_(std::make_unique<schema::BlockEncoder>(BlockLayoutOf(options.format_version))) {}
 
 void JournalWriter::SideDeleter::operator()(Event* p) const { ::operator delete(p); }
 
@@ -79,6 +84,12 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(const std::string& 
   if (options.queue_capacity < 2 || (options.queue_capacity & (options.queue_capacity - 1)) != 0) {
     return InvalidArgument("journal queue capacity must be a power of two >= 2, got " +
                            std::to_string(options.queue_capacity));
+  }
+  if (options.format_version < kOldestFormatVersion || options.format_version > kFormatVersion) {
+    return InvalidArgument("journal format version " + std::to_string(options.format_version) +
+                           " cannot be written (this build writes " +
+                           std::to_string(kOldestFormatVersion) + " to " +
+                           std::to_string(kFormatVersion) + ")");
   }
   if (options.block_target_bytes < 1024 || options.block_target_bytes > kMaxBlockRawBytes / 2) {
     return InvalidArgument("journal block target must be within [1 KiB, 8 MiB]");
@@ -90,7 +101,7 @@ Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(const std::string& 
     return FailedPrecondition("journal directory " + dir + " already holds a journal");
   }
   JournalHeader h = header;
-  h.format_version = kFormatVersion;
+  h.format_version = options.format_version;
   h.schema_id = schema::SchemaId();
   std::unique_ptr<JournalWriter> w(new JournalWriter(dir, std::move(h), options));
   TD_RETURN_IF_ERROR(w->Start());
@@ -362,6 +373,7 @@ Status JournalWriter::WriteBlock(uint64_t from, uint64_t count) {
   in.last_ts = last.ts;
   in.prev_chain = chain_;
   in.compress = options_.compress;
+  in.version = static_cast<uint16_t>(BlockLayoutOf(options_.format_version));
   const BlockHeader h = SealBlock(in, out_);
   const std::span<const uint8_t> block(out_.data(), kBlockHeaderBytes + h.stored_bytes);
   IndexEntry entry;
@@ -394,6 +406,7 @@ Status JournalWriter::OpenSegment() {
   if (!f.ok()) return f.status();
   segment_ = std::move(*f);
   SegmentHeader sh;
+  sh.format_version = options_.format_version;
   sh.segment_index = segment_index_;
   sh.first_seq = index_blocks_.empty()
                      ? 1

@@ -35,6 +35,7 @@
 #include "core/status.h"
 #include "core/time.h"
 #include "journal/file.h"
+#include "journal/format.h"
 #include "journal/scan.h"
 
 namespace td::schema {
@@ -71,6 +72,9 @@ struct WriterOptions {
   // disk. Off for a journal that can be made again bit for bit (a simulation's): then the OS
   // writes it back when it likes, as kNone says.
   bool sync_on_close = true;
+  // The format to write: kFormatVersion (2, the columns layout), or 1 (the records layout),
+  // for a journal that readers of earlier builds must read.
+  uint32_t format_version = kFormatVersion;
 };
 
 struct WriterStats {

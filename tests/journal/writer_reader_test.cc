@@ -101,6 +101,35 @@ TEST(JournalReader, ReadsFormatOneJournals) {
   EXPECT_EQ(v->records, kRecords);
 }
 
+// WriterOptions::format_version 1: the records layout, for readers of earlier builds.
+TEST(JournalWriter, WritesFormatOneOnRequest) {
+  const std::string dir = MakeTempDir("w1") + "/j";
+  WriterOptions o = SmallBlocks();
+  o.format_version = 1;
+  WriteJournal(dir, 5'000, o);
+  std::vector<uint8_t> seg = testing::ReadBytes(dir + "/" + SegmentFileName(0));
+  auto parsed = ParseSegmentHeader(seg);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->header.format_version, 1u);
+  auto block = ParseBlockHeader(std::span(seg).subspan(parsed->consumed));
+  ASSERT_TRUE(block.ok()) << block.status().ToString();
+  EXPECT_EQ(block->version, 1u);
+  Status s;
+  std::vector<Event> back = ReadAll(dir, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(back.size(), 5'000u);
+  for (uint64_t seq = 1; seq <= back.size(); ++seq) ASSERT_EQ(back[seq - 1], EventFor(seq));
+
+  for (uint32_t version : {0u, kFormatVersion + 1}) {
+    WriterOptions bad = SmallBlocks();
+    bad.format_version = version;
+    auto w = JournalWriter::Create(MakeTempDir("w1-bad") + "/j", TestHeader(), bad);
+    ASSERT_FALSE(w.ok()) << version;
+    EXPECT_NE(w.status().message().find("cannot be written"), std::string::npos)
+        << w.status().ToString();
+  }
+}
+
 TEST(JournalWriter, RollsSegmentsAndChainsAcrossThem) {
   const std::string dir = MakeTempDir("seg") + "/j";
   WriterOptions o = SmallBlocks();

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "journal/reader.h"
+#include "journal/writer.h"
 #include "replayer/exact_replay.h"
 #include "replayer/journal_diff.h"
 #include "replayer/market_source.h"
@@ -121,6 +122,40 @@ TEST(Determinism, SameScenarioAndSeedGiveByteIdenticalJournals) {
   ASSERT_TRUE(diff_c->first.has_value()) << "another seed gives other records too";
   EXPECT_FALSE(diff_c->identical());
   for (const SimRun& r : {a, b, c}) fs::remove_all(r.dir);
+}
+
+// A session recorded in journal format 1 (a golden journal of an earlier build) still replays
+// with no divergence, and `diff` finds it identical to the same session in format 2: the
+// format is how the records are stored, not what was recorded.
+TEST(Determinism, FormatOneJournalsReplayAndDiffIdentical) {
+  SimRun a = Simulate("fmt2", kFaultyConfig, 42);
+  const std::string v1 = a.dir + "-v1";
+  fs::remove_all(v1);
+  {
+    auto r = journal::JournalReader::Open(a.dir);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    journal::WriterOptions o = DeterministicWriterOptions();
+    o.format_version = 1;
+    auto w = journal::JournalWriter::Create(v1, (*r)->header(), o);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    while (const Event* e = (*r)->Next()) ASSERT_EQ((*w)->Append(e->ts, e->payload), e->seq);
+    ASSERT_TRUE((*r)->status().ok());
+    ASSERT_TRUE((*w)->Close().ok());
+  }
+  auto check = journal::JournalReader::Open(v1);
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ((*check)->header().format_version, 1u);
+
+  Result<DiffReport> diff = DiffJournals(a.dir, v1);
+  ASSERT_TRUE(diff.ok()) << diff.status().ToString();
+  EXPECT_TRUE(diff->identical());
+  EXPECT_GT(diff->records_compared, 1000u);
+  Result<ReplayReport> replay = ExactReplay(v1, {});
+  ASSERT_TRUE(replay.ok()) << replay.status().ToString();
+  EXPECT_EQ(replay->divergences, 0u);
+  EXPECT_EQ(replay->event_hash, a.result.event_hash);
+  fs::remove_all(a.dir);
+  fs::remove_all(v1);
 }
 
 TEST(Determinism, ExactReplayOfASimulationHasNoDivergence) {
