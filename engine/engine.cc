@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "engine/digest_writer.h"
+#include "core/digest_writer.h"
 #include "engine/kill_switch.h"
 #include "engine/order_manager.h"
 #include "engine/positions.h"
@@ -463,7 +463,7 @@ void Engine::Impl::FinalReport(std::string_view outcome) {
 // ---------------------------------------------------------------- digest
 
 uint64_t Engine::Impl::Digest() const {
-  internal::DigestWriter w;
+  DigestWriter w;
   w.Str("tapedeck-engine-state-v1");
   w.I64(now_.ns);
   w.U64(next_id);

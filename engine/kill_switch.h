@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "core/digest_writer.h"
 #include "core/time.h"
-#include "engine/digest_writer.h"
 
 namespace td::engine::internal {
 

@@ -31,10 +31,10 @@
 #include <set>
 #include <vector>
 
+#include "core/digest_writer.h"
 #include "core/event.h"
 #include "core/id_index.h"
 #include "core/stable_slots.h"
-#include "engine/digest_writer.h"
 #include "engine/engine.h"
 
 namespace td::engine::internal {

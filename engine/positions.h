@@ -14,12 +14,15 @@
 #include <map>
 #include <optional>
 
+#include "core/digest_writer.h"
 #include "core/event.h"
 #include "core/fixed_point.h"
-#include "engine/digest_writer.h"
 #include "engine/engine.h"
 
 namespace td::engine::internal {
+
+// Clamps a (possibly negative) int64 money/qty value for saturating conversions.
+inline int64_t AbsI64(int64_t v) { return v < 0 ? -v : v; }
 
 struct TopOfBook {
   std::map<int64_t, int64_t> bids, asks;  // price raw -> qty raw (from L2 / L1)

@@ -15,7 +15,7 @@
 #include <set>
 #include <string>
 
-#include "engine/digest_writer.h"
+#include "core/digest_writer.h"
 #include "engine/engine.h"
 #include "engine/order_manager.h"
 #include "engine/positions.h"

@@ -4,10 +4,11 @@
 // ("size" = "1.5"); prices move in ticks of the instrument's tick_size.
 #include <string>
 
+#include "core/digest_writer.h"
 #include "core/fixed_point.h"
 #include "core/time_text.h"
-#include "engine/digest_writer.h"
 #include "engine/engine.h"
+#include "engine/positions.h"
 
 // Designated initializers leave the defaulted members out on purpose.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -16,7 +17,6 @@ namespace td::engine {
 namespace {
 
 using internal::AbsI64;
-using internal::DigestWriter;
 
 int64_t IntParam(Context& ctx, std::string_view key, int64_t def) {
   auto v = ctx.param(key);

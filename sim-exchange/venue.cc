@@ -3,15 +3,12 @@
 #include "sim-exchange/venue.h"
 
 #include <algorithm>
-#include <array>
 #include <string>
 #include <utility>
 
 #include "core/check.h"
+#include "core/digest_writer.h"
 #include "core/id_index.h"
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 namespace td::sim {
 namespace {
@@ -812,21 +809,10 @@ void SimVenue::EndOfDay(std::vector<Payload>* replies) {
 
 uint64_t SimVenue::StateDigest() const {
   const Impl& s = *impl_;
-  // The words are hashed a buffer at a time: XXH3's digest does not depend on how its input
-  // is split, one update per word would cost more than the hashing, and one buffer for the
-  // whole state (16 words an order, every order of the session) is megabytes to allocate
-  // and fault in.
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  std::array<uint64_t, 512> words;
-  size_t n = 0;
-  auto put = [&](uint64_t v) {
-    words[n++] = v;
-    if (n == words.size()) {
-      XXH3_64bits_update(&state, words.data(), sizeof words);
-      n = 0;
-    }
-  };
+  // The words are hashed a buffer at a time (DigestWriter): one buffer for the whole state
+  // (16 words an order, every order of the session) would be megabytes to allocate and fault in.
+  DigestWriter w;
+  auto put = [&w](uint64_t v) { w.U64(v); };
   for (const Impl::Order& o : s.orders) {
     const VenueOrderId vid = o.venue_order_id;
     put(vid);
@@ -881,8 +867,7 @@ uint64_t SimVenue::StateDigest() const {
   for (uint64_t v : rs.s) put(v);
   put(rs.has_spare_normal);
   put(rs.spare_normal_bits);
-  XXH3_64bits_update(&state, words.data(), n * sizeof(uint64_t));
-  return XXH3_64bits_digest(&state);
+  return w.Hash();
 }
 
 const VenueCounters& SimVenue::counters() const { return impl_->counters; }

@@ -1,6 +1,6 @@
 // DigestWriter: the hash is XXH3-64 of the little-endian bytes written, whether they fit in its
 // buffer (hashed in one call) or are streamed in chunks (large digests, long strings).
-#include "engine/digest_writer.h"
+#include "core/digest_writer.h"
 
 #include <gtest/gtest.h>
 #include <xxhash.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace td::engine::internal {
+namespace td {
 namespace {
 
 void AppendU64(std::string* bytes, uint64_t v) {
@@ -83,4 +83,4 @@ TEST(DigestWriter, U64sWritesWhatU64OfEachWouldAcrossTheBufferEdge) {
 }
 
 }  // namespace
-}  // namespace td::engine::internal
+}  // namespace td

@@ -1,9 +1,9 @@
 // DigestWriter: streams fixed-width little-endian integers into an XXH3-64 hash. The canonical
-// serialisation behind Engine::StateDigest(): only values (never pointers or padding) go in,
-// in an order fixed by the caller. The hash equals XXH3-64 of the concatenated bytes. A digest
-// that fits in the buffer (most: an order's state is folded on every close) is hashed in one
-// call at Hash(); a larger one is streamed in chunks as they come, so it needs no large buffer.
-// Value, single-threaded.
+// serialisation behind the state digests (Engine::StateDigest(), SimVenue::StateDigest()): only
+// values (never pointers or padding) go in, in an order fixed by the caller. The hash equals
+// XXH3-64 of the concatenated bytes. A digest that fits in the buffer (most: an order's state is
+// folded on every close) is hashed in one call at Hash(); a larger one is streamed in chunks as
+// they come, so it needs no large buffer. Value, single-threaded.
 #pragma once
 
 #include <bit>
@@ -16,7 +16,7 @@
 
 struct XXH3_state_s;
 
-namespace td::engine::internal {
+namespace td {
 
 class DigestWriter {
  public:
@@ -64,7 +64,4 @@ class DigestWriter {
   char buf_[4096];
 };
 
-// Clamps a (possibly negative) int64 money/qty value for saturating conversions.
-inline int64_t AbsI64(int64_t v) { return v < 0 ? -v : v; }
-
-}  // namespace td::engine::internal
+}  // namespace td

@@ -1,11 +1,11 @@
-// DigestWriter: the streaming XXH3 behind engine state digests (see digest_writer.h).
-#include "engine/digest_writer.h"
+// DigestWriter: the streaming XXH3 behind the state digests (see digest_writer.h).
+#include "core/digest_writer.h"
 
 #include <xxhash.h>
 
 #include "core/check.h"
 
-namespace td::engine::internal {
+namespace td {
 
 void DigestWriter::StateDeleter::operator()(XXH3_state_s* s) const { XXH3_freeState(s); }
 
@@ -50,4 +50,4 @@ uint64_t DigestWriter::Hash() {
   return XXH3_64bits_digest(state_.get());
 }
 
-}  // namespace td::engine::internal
+}  // namespace td
