@@ -25,9 +25,8 @@ int64_t MonotonicNs() {
 // A rough upper estimate of a record's encoded size, to cut blocks near the target size
 // without encoding twice. Every kind whose estimate is not kFixed owns a string or a vector,
 // so it is never stored inline in a ring slot: CountForBlock counts an inline record as kFixed
-// without looking at it.
-// A record of the columns layout takes its timestamp, its kind and its kind's struct: 58 bytes
-// for an L3Order, the bulk of a market-data journal.
+// without looking at it. kFixed is such a record in the columns layout: its timestamp, its
+// kind and its struct (58 bytes for an L3Order, the bulk of a market-data journal).
 constexpr size_t kFixed = 64;
 
 size_t EstimateBytes(const Event& e) {
@@ -190,7 +189,6 @@ JournalWriter::Slot* JournalWriter::ReserveSlow(Timestamp ts) {
 
 uint64_t JournalWriter::PublishDroppedNote(uint64_t h) {
   Slot& note = ring_[h & mask_];
-  ++next_seq_;
   note.ts = dropped_last_ts_.ns;
   Store(RecordsDropped{pending_dropped_, dropped_first_ts_, dropped_last_ts_}, &note);
   last_ts_ = dropped_last_ts_.ns;
@@ -495,7 +493,7 @@ WriterStats JournalWriter::stats() const {
     s = stats_;
   }
   s.dropped = dropped_.load(std::memory_order_relaxed);
-  s.appended = next_seq_ - 1;
+  s.appended = head_.load(std::memory_order_relaxed);
   s.queue_high_water = queue_high_water_.load(std::memory_order_relaxed);
   return s;
 }

@@ -179,14 +179,14 @@ class JournalWriter {
     return ReserveSlow(ts);
   }
   Slot* ReserveSlow(Timestamp ts);
+  // The record's sequence number is its position + 1: the new head.
   SeqNo Publish(Slot* slot) {
-    const SeqNo seq = next_seq_++;
     last_ts_ = slot->ts;
     const uint64_t h = head_.load(std::memory_order_relaxed) + 1;
     head_.store(h, std::memory_order_release);
     if (h - cached_tail_ > high_water_) NewHighWater(h - cached_tail_);
     if (consumer_sleeping_.load(std::memory_order_relaxed)) MaybeWake(h);
-    return seq;
+    return h;
   }
   void NewHighWater(uint64_t depth);
   void MaybeWake(uint64_t head);
@@ -224,7 +224,6 @@ class JournalWriter {
   // Producer side.
   alignas(64) std::atomic<uint64_t> head_{0};  // next slot to fill
   uint64_t cached_tail_ = 0;
-  SeqNo next_seq_ = 1;
   uint64_t high_water_ = 0;  // the deepest queue seen; queue_high_water_ is its copy for stats()
   int64_t last_ts_ = INT64_MIN;
   uint64_t pending_dropped_ = 0;
