@@ -871,16 +871,23 @@ Status CheckEnd(const capnp::FlatArrayMessageReader& reader, kj::ArrayPtr<const 
                     " of " + std::to_string(words.size() * 8) + " (trailing bytes)");
 }
 
+std::string RecordWhere(size_t index, uint64_t seq) {
+  return "record block: record " + std::to_string(index) + " (seq " + std::to_string(seq) + ")";
+}
+
+// A kind this reader does not know (`kind` as the layout spells it), at record `index`.
+std::string UnknownKindText(size_t index, uint64_t seq, const std::string& kind) {
+  return RecordWhere(index, seq) + ": unknown kind " + kind +
+         "; written by a newer schema? (this reader knows " + std::to_string(kPayloadKindCount) +
+         " kinds)";
+}
+
 std::string RecordErrorText(RecordError error, size_t index, const Event& e, DecodeState st) {
-  std::string where =
-      "record block: record " + std::to_string(index) + " (seq " + std::to_string(e.seq) + ")";
   if (error == RecordError::kUnknownKind) {
-    return where + ": unknown kind (union discriminant " + std::to_string(st.value) +
-           "); written by a newer schema? (this reader knows " + std::to_string(kPayloadKindCount) +
-           " kinds)";
+    return UnknownKindText(index, e.seq, "(union discriminant " + std::to_string(st.value) + ")");
   }
-  return where + " " + std::string(KindName(e)) + ": " + st.field + " " + std::to_string(st.value) +
-         " " + st.problem;
+  return RecordWhere(index, e.seq) + " " + std::string(KindName(e)) + ": " + st.field + " " +
+         std::to_string(st.value) + " " + st.problem;
 }
 
 Status DecodeRecords(kj::ArrayPtr<const capnp::word> words, std::vector<Event>* out) {
@@ -930,11 +937,7 @@ Status DecodeColumns(kj::ArrayPtr<const capnp::word> words, uint64_t first_seq,
     for (uint32_t i = 0; i < kinds.size(); ++i) {
       const uint16_t kind = kinds[i];
       if (kind >= kPayloadKindCount) [[unlikely]] {
-        return Corruption("record block: record " + std::to_string(i) + " (seq " +
-                          std::to_string(first_seq + i) + "): unknown kind " +
-                          std::to_string(kind) +
-                          "; written by a newer schema? (this reader knows " +
-                          std::to_string(kPayloadKindCount) + " kinds)");
+        return Corruption(UnknownKindText(i, first_seq + i, std::to_string(kind)));
       }
       ++counts[kind];
     }
@@ -1016,19 +1019,25 @@ struct BlockEncoder::Impl {
   size_t added = 0;
   bool finished = true;
 
-  // Starts a message whose first segment holds `words` (more when the scratch is larger).
   void Release() {
     records.reset();
     ts.reset();
     kinds.reset();
     builder.reset();  // re-zeroes the part of `scratch` it used
   }
-  void Reset(size_t words) {
+  // Starts a block of `n` records, in a message whose first segment holds `words` (more when
+  // the scratch is larger).
+  void Start(size_t n, size_t words) {
+    TD_CHECK(n > 0);
+    TD_CHECK_MSG(n <= kMaxBlockRecords, "too many records for one block");
     Release();
     const size_t want_words = std::min(words + kBlockOverheadWords, kMaxBlockWords);
     if (scratch.size() < want_words + 1) scratch.resize(want_words + 1);  // new words are zero
     builder.emplace(kj::arrayPtr(AsWords(scratch) + 1, scratch.size() - 1),
                     capnp::AllocationStrategy::GROW_HEURISTICALLY);
+    count = n;
+    added = 0;
+    finished = false;
   }
 };
 
@@ -1038,14 +1047,9 @@ BlockEncoder::~BlockEncoder() = default;
 void BlockEncoder::Begin(size_t count) {
   TD_CHECK_MSG(impl_->layout == BlockLayout::kRecords,
                "BlockEncoder::Begin(count) is for the records layout: give the kind counts");
-  TD_CHECK(count > 0);
-  TD_CHECK_MSG(count <= kMaxBlockRecords, "too many records for one block");
   Impl& m = *impl_;
-  m.Reset(count * kWordsPerRecordGuess);
+  m.Start(count, count * kWordsPerRecordGuess);
   m.records = m.builder->initRoot<w::RecordBlock>().initRecords(static_cast<uint32_t>(count));
-  m.count = count;
-  m.added = 0;
-  m.finished = false;
 }
 
 void BlockEncoder::Begin(const KindCounts& counts) {
@@ -1053,12 +1057,10 @@ void BlockEncoder::Begin(const KindCounts& counts) {
   size_t count = 0;
   for (uint32_t n : counts) count += n;
   if (m.layout == BlockLayout::kRecords) return Begin(count);
-  TD_CHECK(count > 0);
-  TD_CHECK_MSG(count <= kMaxBlockRecords, "too many records for one block");
   // The columns (a word and a quarter per record), each kind's structs, and a list tag each.
   size_t words = count + (count + 3) / 4 + 2 * kPayloadKindCount;
   for (size_t k = 0; k < kPayloadKindCount; ++k) words += counts[k] * kStructWords[k];
-  m.Reset(words);
+  m.Start(count, words);
   w::RecordColumns::Builder root = m.builder->initRoot<w::RecordColumns>();
   m.ts = root.initTs(static_cast<uint32_t>(count));
   m.kinds = root.initKinds(static_cast<uint32_t>(count));
@@ -1070,9 +1072,6 @@ void BlockEncoder::Begin(const KindCounts& counts) {
   (std::make_index_sequence<kPayloadKindCount>{});
   m.want = counts;
   m.added_by_kind = {};
-  m.count = count;
-  m.added = 0;
-  m.finished = false;
 }
 
 void BlockEncoder::Add(const Event& event) {
