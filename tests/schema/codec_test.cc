@@ -387,14 +387,20 @@ TEST(Codec, HeaderDecodeRejectsOutOfRangeValues) {
   }
 }
 
-TEST(Codec, TypicalMarketDataBlockIsOneSegment) {
-  // ~64 KiB of L3 orders: one segment, 80 bytes a record, and 8-byte aligned.
+// ~64 KiB of L3 orders, seq 1..n: a typical market-data block.
+std::vector<Event> L3Block(uint64_t n) {
   std::vector<Event> events;
-  for (uint64_t i = 1; i <= 800; ++i) {
+  for (uint64_t i = 1; i <= n; ++i) {
     events.push_back(Event{i, Timestamp{int64_t(i)},
                            L3Order{7, L3Action::kAdd, Side::kBuy, i, Price{int64_t(i)}, Qty{100},
                                    Timestamp{1}, Timestamp{2}}});
   }
+  return events;
+}
+
+TEST(Codec, TypicalMarketDataBlockIsOneSegment) {
+  // ~64 KiB of L3 orders: one segment, 80 bytes a record, and 8-byte aligned.
+  const std::vector<Event> events = L3Block(800);
   BlockEncoder enc;
   enc.Begin(events.size());
   for (const Event& e : events) enc.Add(e);
@@ -754,12 +760,7 @@ TEST(Columns, ListsFollowRecordUnionByNameAndOrdinal) {
 }
 
 TEST(Columns, TypicalMarketDataBlockIsOneSegmentAndSmallerThanRecords) {
-  std::vector<Event> events;
-  for (uint64_t i = 1; i <= 800; ++i) {
-    events.push_back(Event{i, Timestamp{int64_t(i)},
-                           L3Order{7, L3Action::kAdd, Side::kBuy, i, Price{int64_t(i)}, Qty{100},
-                                   Timestamp{1}, Timestamp{2}}});
-  }
+  const std::vector<Event> events = L3Block(800);
   const std::vector<uint8_t> bytes = EncodeColumns(events);
   uint32_t segments_minus_one;
   std::memcpy(&segments_minus_one, bytes.data(), 4);
