@@ -339,16 +339,21 @@ void JournalWriter::Run() {
   }
 }
 
-Status JournalWriter::WriteBlock(uint64_t from, uint64_t count) {
+Status JournalWriter::WriteBlock(uint64_t from, uint64_t count, bool observe) {
   schema::KindCounts counts{};
   for (uint64_t i = 0; i < count; ++i) ++counts[ring_[(from + i) & mask_].kind];
   encoder_->Begin(counts);
-  for (uint64_t i = 0; i < count; ++i) encoder_->Add(Load(from + i));
+  RecordObserver* observer = observe ? options_.observer : nullptr;
+  for (uint64_t i = 0; i < count; ++i) {
+    const Event& e = Load(from + i);
+    encoder_->Add(e);
+    if (observer != nullptr) observer->OnRecord(e);
+  }
   std::span<const uint8_t> raw = encoder_->Finish();
   if (raw.size() > options_.block_target_bytes * 2 + kMaxRecordBytes && count > 1) {
     // The size estimate was far off: split rather than write an oversized block.
-    TD_RETURN_IF_ERROR(WriteBlock(from, count / 2));
-    return WriteBlock(from + count / 2, count - count / 2);
+    TD_RETURN_IF_ERROR(WriteBlock(from, count / 2, false));
+    return WriteBlock(from + count / 2, count - count / 2, false);
   }
   const Slot& first = ring_[from & mask_];
   const Slot& last = ring_[(from + count - 1) & mask_];

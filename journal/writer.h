@@ -52,6 +52,17 @@ inline constexpr uint32_t kMaxRecordBytes = 4u << 20;
 inline constexpr uint64_t kWakeDepth = 4096;
 
 enum class Backpressure : uint8_t { kBlock, kDropAndCount };
+
+// Sees every record the journal thread takes from the ring, once each, in sequence order, on the journal
+// thread: a digest of the records kept beside the journal costs the producer nothing (the
+// simulator's event hash). A record dropped under kDropAndCount is not seen; the
+// RecordsDropped record in its place is. It must outlive Close(), which joins the journal thread:
+// what it computed may be read after Close().
+class RecordObserver {
+ public:
+  virtual ~RecordObserver() = default;
+  virtual void OnRecord(const Event& record) = 0;
+};
 enum class Durability : uint8_t {
   kNone,        // the OS writes back when it likes; a machine crash may lose the tail
   kEveryBlock,  // fdatasync after every block
@@ -75,6 +86,7 @@ struct WriterOptions {
   // The format to write: kFormatVersion (2, the columns layout), or 1 (the records layout),
   // for a journal that readers of earlier builds must read.
   uint32_t format_version = kFormatVersion;
+  RecordObserver* observer = nullptr;  // not owned
 };
 
 struct WriterStats {
@@ -199,7 +211,9 @@ class JournalWriter {
                        std::chrono::nanoseconds at_most);
   static std::chrono::nanoseconds IdleWait(Duration d);  // d, within [100 us, 10 ms]
   void Run();
-  Status WriteBlock(uint64_t from, uint64_t count);
+  // `observe`: the records are shown to options_.observer (false when a block being split is
+  // written again in halves, its records seen already).
+  Status WriteBlock(uint64_t from, uint64_t count, bool observe = true);
   Status OpenSegment();
   Status SyncIfDue(bool force);
   uint64_t CountForBlock(uint64_t tail, uint64_t available);

@@ -130,6 +130,10 @@ class SimSession {
   // Timestamp::Max(): it ends kDrainAfterMarket after the last record).
   void Run(MarketSource& source, Timestamp end);
   SessionResult Finish() const;
+  // The engine's outputs are hashed by whoever reads the records (Simulate's journal thread,
+  // journal::RecordObserver): the session hashes nothing, and Finish() leaves event_hash 0
+  // for that reader's digest. Call before Start().
+  void HashOutputsElsewhere() { hash_outputs_ = false; }
 
   // What-if (replayer/what_if.h): StartRecorded() instead of Start(); then the journal's
   // inputs up to T through FeedRecorded() (market data also reaches the venue; the engine's
@@ -245,6 +249,7 @@ class SimSession {
   std::map<InstrumentId, std::deque<std::pair<Timestamp, L1Quote>>> touch_history_;
   std::map<TimerId, Timestamp> timers_;  // active timers: fire_at
   EventHash hash_;
+  bool hash_outputs_ = true;  // false: HashOutputsElsewhere()
   SessionResult result_;
   std::vector<Payload> out_, replies_, dispatched_;  // scratch
   // The book TouchChange last read the touch from (nullptr: read it again), and per side

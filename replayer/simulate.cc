@@ -3,6 +3,9 @@
 #include <memory>
 #include <optional>
 
+#include "replayer/event_hash.h"
+#include "replayer/record_kinds.h"
+
 namespace td::replayer {
 namespace {
 
@@ -28,6 +31,20 @@ class PeekedSource : public MarketSource {
   MarketSource& inner_;
   Event first_;
   bool has_ = false;
+};
+
+// The event hash of a journaled run, kept on the journal thread from the records it takes
+// from the ring: the engine's outputs, in journal order, which is the order the session would
+// have hashed them in (each is recorded as it is hashed). The simulating thread is spared it.
+class OutputHash final : public journal::RecordObserver {
+ public:
+  void OnRecord(const Event& record) override {
+    if (RoleOf(record.payload) == RecordRole::kOutput) hash_.Add(record.ts, record.payload);
+  }
+  uint64_t digest() const { return hash_.digest(); }
+
+ private:
+  EventHash hash_;
 };
 
 }  // namespace
@@ -65,12 +82,15 @@ Result<SessionResult> Simulate(const SimulateOptions& options, MarketSource& sou
   header.created = t0;
   header.session_kind = "simulate";
   header.instruments = source.instruments();
+  OutputHash output_hash;  // before the writer: it outlives the journal thread
   std::unique_ptr<journal::JournalWriter> writer;
   NullSink null_sink;
   std::optional<JournalSink> journal_sink;
   RecordSink* sink = &null_sink;
   if (!options.out_dir.empty()) {
-    auto w = journal::JournalWriter::Create(options.out_dir, header, DeterministicWriterOptions());
+    journal::WriterOptions wo = DeterministicWriterOptions();
+    wo.observer = &output_hash;
+    auto w = journal::JournalWriter::Create(options.out_dir, header, wo);
     if (!w.ok()) return w.status();
     writer = std::move(*w);
     sink = &journal_sink.emplace(writer.get());
@@ -78,12 +98,16 @@ Result<SessionResult> Simulate(const SimulateOptions& options, MarketSource& sou
 
   auto session = SimSession::Create(*config, header.instruments, options.seed, t0, sink);
   if (!session.ok()) return session.status();
+  if (writer != nullptr) (*session)->HashOutputsElsewhere();
   (*session)->Start();
   const Timestamp end = options.duration.ns > 0 ? t0 + options.duration : Timestamp::Max();
   (*session)->Run(peeked, end);
   SessionResult result = (*session)->Finish();
   TD_RETURN_IF_ERROR(source.status());
-  if (writer != nullptr) TD_RETURN_IF_ERROR(writer->Close());
+  if (writer != nullptr) {
+    TD_RETURN_IF_ERROR(writer->Close());
+    result.event_hash = output_hash.digest();
+  }
   return result;
 }
 

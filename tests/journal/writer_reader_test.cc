@@ -51,6 +51,22 @@ TEST(JournalWriter, EveryRecordReadsBackExactly) {
   EXPECT_EQ((*r)->indexed_records(), 20'000u);
 }
 
+// The observer sees every record once, in sequence order, on the journal thread; what it kept
+// is complete once Close() returns.
+TEST(JournalWriter, ObserverSeesEveryRecordOnceInOrder) {
+  struct Collect final : RecordObserver {
+    void OnRecord(const Event& record) override { seen.push_back(record); }
+    std::vector<Event> seen;
+  } collect;
+  WriterOptions o = SmallBlocks();
+  o.observer = &collect;
+  WriteJournal(MakeTempDir("observer") + "/j", 20'000, o);
+  ASSERT_EQ(collect.seen.size(), 20'000u);
+  for (uint64_t seq = 1; seq <= collect.seen.size(); ++seq) {
+    ASSERT_EQ(collect.seen[seq - 1], EventFor(seq)) << "seq " << seq;
+  }
+}
+
 // A journal of format 1 (the records layout), as earlier builds wrote it, still reads back:
 // recorded sessions are golden tests, and they outlive the build that recorded them.
 TEST(JournalReader, ReadsFormatOneJournals) {
