@@ -116,10 +116,8 @@ std::vector<RiskEvent> RiskGate::AfterFill(InstrumentId instrument, Money fill_p
   return out;
 }
 
-std::vector<RiskEvent> RiskGate::AfterMark(const PositionBook& positions) {
+std::vector<RiskEvent> RiskGate::MarkBreaches(Money pnl) {
   std::vector<RiskEvent> out;
-  const Money pnl = positions.TotalPnl();
-  if (pnl > pnl_peak_) pnl_peak_ = pnl;
   const int64_t loss = session_start_pnl_.raw - pnl.raw;
   if (limits_.max_daily_loss.raw > 0 && loss > limits_.max_daily_loss.raw) {
     if (auto e = Breaker("max_daily_loss", 0, loss, limits_.max_daily_loss.raw)) out.push_back(*e);

@@ -43,12 +43,20 @@ class RiskGate {
   // After a fill (realized change of that fill, net of its fee) or a mark: the breaches.
   std::vector<RiskEvent> AfterFill(InstrumentId instrument, Money fill_pnl,
                                    const PositionBook& positions);
-  std::vector<RiskEvent> AfterMark(const PositionBook& positions);
+  // Inline: asked after every market-data input, where it mostly moves the PnL peak (and
+  // without a loss or drawdown limit that is all).
+  std::vector<RiskEvent> AfterMark(const PositionBook& positions) {
+    const Money pnl = positions.TotalPnl();
+    if (pnl > pnl_peak_) pnl_peak_ = pnl;
+    if (limits_.max_daily_loss.raw <= 0 && limits_.max_drawdown.raw <= 0) return {};
+    return MarkBreaches(pnl);
+  }
 
   const RiskLimits& limits() const { return limits_; }
   void Digest(DigestWriter* w) const;
 
  private:
+  std::vector<RiskEvent> MarkBreaches(Money pnl);  // AfterMark with a limit set
   std::optional<RiskEvent> Breaker(const std::string& rule, InstrumentId instrument,
                                    int64_t value, int64_t limit);
 
