@@ -53,20 +53,22 @@ inline constexpr uint64_t kWakeDepth = 4096;
 
 enum class Backpressure : uint8_t { kBlock, kDropAndCount };
 
-// Sees every record the journal thread takes from the ring, once each, in sequence order, on the journal
-// thread: a digest of the records kept beside the journal costs the producer nothing (the
-// simulator's event hash). A record dropped under kDropAndCount is not seen; the
-// RecordsDropped record in its place is. It must outlive Close(), which joins the journal thread:
-// what it computed may be read after Close().
-class RecordObserver {
- public:
-  virtual ~RecordObserver() = default;
-  virtual void OnRecord(const Event& record) = 0;
-};
 enum class Durability : uint8_t {
   kNone,        // the OS writes back when it likes; a machine crash may lose the tail
   kEveryBlock,  // fdatasync after every block
   kInterval,    // fdatasync at most every sync_interval while there is unsynced data
+};
+
+// Sees every record the journal thread takes from the ring, once each, in sequence order, on
+// the journal thread: a digest of the records kept beside the journal costs the producer
+// nothing (the simulator's event hash). It sees what the journal holds: not a record dropped
+// under kDropAndCount but the RecordsDropped record in its place, not an oversized record but
+// the Annotation that replaces it. It must outlive Close(), which joins the journal thread;
+// what it computed may be read once Close() returns.
+class RecordObserver {
+ public:
+  virtual ~RecordObserver() = default;
+  virtual void OnRecord(const Event& record) = 0;
 };
 
 struct WriterOptions {
