@@ -8,7 +8,7 @@ RELEASE ?= build-release
 PGO_GEN ?= build-pgo-generate
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-gcc test-asan test-clang release bench fuzz clean
+.PHONY: all deps build demo test test-gcc test-asan test-clang test-release release bench fuzz clean
 
 all: build
 
@@ -23,9 +23,10 @@ demo: build
 	@./scripts/demo.sh $(BUILD)/tools/tapedeck
 
 # Every test in the default (gcc, -Werror) build, then the journal, schema, core, sim-exchange
-# and FIX (codec, session, QuickFIX acceptance suite) tests under ASan+UBSan, then the clang build: core goldens and short seeded runs
-# of the fuzz targets (scripts/test-clang.sh).
-test: test-gcc test-asan test-clang
+# and FIX (codec, session, QuickFIX acceptance suite) tests under ASan+UBSan, then the clang
+# build: core goldens and short seeded runs of the fuzz targets (scripts/test-clang.sh), then
+# the release binary against the default one (scripts/test-release.sh).
+test: test-gcc test-asan test-clang test-release
 
 test-gcc: build
 	@ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
@@ -53,6 +54,10 @@ release: deps
 	  -DTD_PGO_DATA=$(abspath $(PGO_GEN))/profile -DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON \
 	  $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(RELEASE) -j $(JOBS) --target tapedeck
+
+# The release binary's journals must be the default build's, byte for byte.
+test-release: build release
+	@./scripts/test-release.sh $(BUILD)/tools/tapedeck $(RELEASE)/tools/tapedeck
 
 # Google Benchmark micro-benchmarks from the default build; the tapedeck figures from the
 # release binary.
