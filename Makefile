@@ -43,7 +43,9 @@ test-clang: deps
 # The release binary, $(RELEASE)/tools/tapedeck: profile-guided and link-time optimised. An
 # instrumented build ($(PGO_GEN)) runs scripts/pgo-train.sh on the embedded synthetic market
 # and example scenarios, then the release build compiles with that profile and links with
-# -flto. Both builds are incremental; the training runs every time (about 20 s).
+# -flto. Both builds are incremental and the training runs every time (about 15 s); an
+# object of the release build is compiled again when its source changes, not when only the
+# profile does (a stale profile costs speed, never correctness: `make test` compares).
 release: deps
 	@cmake -S . -B $(PGO_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTD_BENCH=OFF -DTD_PGO=generate \
 	  -DTD_PGO_DATA=$(abspath $(PGO_GEN))/profile $(CMAKE_FLAGS) >/dev/null
