@@ -814,24 +814,29 @@ uint64_t SimVenue::StateDigest() const {
   DigestWriter w;
   auto put = [&w](uint64_t v) { w.U64(v); };
   for (const Impl::Order& o : s.orders) {
+    // An order's words go in with one copy, not a call each: this loop over every order of
+    // the session is most of the digest's cost.
     const VenueOrderId vid = o.venue_order_id;
-    put(vid);
-    put(o.cl_ord_id);
-    put(o.instrument);
-    put(static_cast<uint64_t>(o.side));
-    put(static_cast<uint64_t>(o.tif));
-    put(static_cast<uint64_t>(o.status));
-    put(static_cast<uint64_t>(o.price.raw));
-    put(static_cast<uint64_t>(o.order_qty.raw));
-    put(static_cast<uint64_t>(o.cum_qty.raw));
-    put(static_cast<uint64_t>(o.leaves_qty.raw));
-    put(static_cast<uint64_t>(o.px_qty_sum));
-    put(static_cast<uint64_t>(o.px_qty_sum >> 64));
-    put(o.end_unreported ? 1 : 0);
+    uint64_t words[14] = {vid,
+                          o.cl_ord_id,
+                          o.instrument,
+                          static_cast<uint64_t>(o.side),
+                          static_cast<uint64_t>(o.tif),
+                          static_cast<uint64_t>(o.status),
+                          static_cast<uint64_t>(o.price.raw),
+                          static_cast<uint64_t>(o.order_qty.raw),
+                          static_cast<uint64_t>(o.cum_qty.raw),
+                          static_cast<uint64_t>(o.leaves_qty.raw),
+                          static_cast<uint64_t>(o.px_qty_sum),
+                          static_cast<uint64_t>(o.px_qty_sum >> 64),
+                          o.end_unreported ? uint64_t{1} : 0,
+                          0};
+    size_t n = 13;
     if (!IsDone(o.status)) {
       std::optional<OrderView> v = s.instruments.at(o.instrument).book.Find(vid);
-      put(v ? static_cast<uint64_t>(v->queue_ahead_qty.raw) : ~uint64_t{0});
+      words[n++] = v ? static_cast<uint64_t>(v->queue_ahead_qty.raw) : ~uint64_t{0};
     }
+    w.U64s({words, n});
   }
   auto by_id = [](const Impl::ClEntry& a, const Impl::ClEntry& b) {
     return a.cl_ord_id < b.cl_ord_id;
@@ -844,9 +849,8 @@ uint64_t SimVenue::StateDigest() const {
     std::sort(sorted.begin(), sorted.end(), by_id);
   }
   for (const Impl::ClEntry& e : sorted.empty() ? s.cl_ids : sorted) {
-    put(e.cl_ord_id);
-    put(e.venue_order_id);
-    put(e.current ? 1 : 0);
+    const uint64_t words[3] = {e.cl_ord_id, e.venue_order_id, e.current ? uint64_t{1} : 0};
+    w.U64s(words);
   }
   for (const auto& [id, in] : s.instruments) {
     put(id);
