@@ -809,13 +809,11 @@ void SimVenue::EndOfDay(std::vector<Payload>* replies) {
 
 uint64_t SimVenue::StateDigest() const {
   const Impl& s = *impl_;
-  // The words are hashed a buffer at a time (DigestWriter): one buffer for the whole state
-  // (16 words an order, every order of the session) would be megabytes to allocate and fault in.
+  // DigestWriter hashes the words a buffer at a time: one buffer for the whole state (up to 14
+  // words an order, every order of the session) would be megabytes to allocate and fault in.
+  // An order's words go in with one copy, not a call each: this loop is most of the cost.
   DigestWriter w;
-  auto put = [&w](uint64_t v) { w.U64(v); };
   for (const Impl::Order& o : s.orders) {
-    // An order's words go in with one copy, not a call each: this loop over every order of
-    // the session is most of the digest's cost.
     const VenueOrderId vid = o.venue_order_id;
     uint64_t words[14] = {vid,
                           o.cl_ord_id,
@@ -853,24 +851,24 @@ uint64_t SimVenue::StateDigest() const {
     w.U64s(words);
   }
   for (const auto& [id, in] : s.instruments) {
-    put(id);
-    put(in.book.order_count());
-    put(in.has_l3 ? 1 : 0);
+    w.U64(id);
+    w.U64(in.book.order_count());
+    w.Bool(in.has_l3);
   }
-  put(s.next_order_n);
-  put(s.next_synthetic_n);
-  put(s.next_exec_id);
+  w.U64(s.next_order_n);
+  w.U64(s.next_synthetic_n);
+  w.U64(s.next_exec_id);
   const VenueCounters& c = s.counters;
   for (uint64_t v :
        {c.commands, c.acks, c.fills, c.order_rejects, c.cancel_rejects, c.rate_limit_rejects,
         c.expired, c.fills_before_ack, c.cancels_too_late, c.silent_cancels, c.market_events,
         c.historical_unknown_refs, c.historical_rejects, c.trading_status_events, c.ignored}) {
-    put(v);
+    w.U64(v);
   }
   const Rng::State rs = s.rng.state();
-  for (uint64_t v : rs.s) put(v);
-  put(rs.has_spare_normal);
-  put(rs.spare_normal_bits);
+  w.U64s(rs.s);
+  w.U64(rs.has_spare_normal);
+  w.U64(rs.spare_normal_bits);
   return w.Hash();
 }
 
