@@ -7,7 +7,7 @@
 # scenarios. No external data is read, so the profile is the same on every machine, and it is
 # not fitted to the LOBSTER day that `tapedeck bench simulate` measures.
 set -euo pipefail
-bin=$1
+bin=${1:?usage: scripts/pgo-train.sh INSTRUMENTED_TAPEDECK}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -4,8 +4,8 @@
 # their journals must be byte-identical, and each replays the other's exactly.
 # usage: scripts/test-release.sh DEFAULT_TAPEDECK RELEASE_TAPEDECK
 set -euo pipefail
-plain=$1
-release=$2
+plain=${1:?usage: scripts/test-release.sh DEFAULT_TAPEDECK RELEASE_TAPEDECK}
+release=${2:?usage: scripts/test-release.sh DEFAULT_TAPEDECK RELEASE_TAPEDECK}
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
